@@ -1,0 +1,2 @@
+def tenant(request):
+    return {"membership": getattr(request, "membership", None)}

@@ -1,0 +1,263 @@
+"""The question bank: tracks, levels, competencies, questions with rubrics, and kits.
+
+Rules that must hold:
+- Shipped content has ``organization = NULL`` and is read-only to tenants; an organization's own
+  questions and kits carry its organization.
+- A question ``key`` is stable across versions; exactly one version per key is the latest, and
+  the bank shows the latest.
+- A question version that a session has used (``locked``) is never edited in place: an edit
+  makes a new version (Open edX ORA2's rule), so past sessions keep the rubric they were scored
+  with. Sessions also freeze a full copy of each item (apps.interviews).
+- Every criterion has exactly one anchor per rating 0-4 (SCORING.md); the importer and the
+  integrity test enforce it for shipped content.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from apps.accounts.models import Organization
+
+CORE = "core"
+
+
+class Track(models.Model):
+    """A career track (``plant``, ``enterprise``). Data, not an enum, so a third can be added."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"L{self.number} {self.name}"
+
+
+class Competency(models.Model):
+    ISA95_AREAS = [
+        ("architecture", "Architecture"),
+        ("production", "Production operations"),
+        ("quality", "Quality operations"),
+        ("maintenance", "Maintenance operations"),
+        ("inventory", "Inventory operations"),
+        ("integration", "Integration"),
+        ("performance", "Performance analysis"),
+        ("compliance", "Regulatory compliance"),
+        ("security", "OT security"),
+        ("programme", "Programme and platforms"),
+    ]
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    isa95_area = models.CharField(max_length=20, choices=ISA95_AREAS)
+    description = models.TextField(blank=True)
+    tracks = models.ManyToManyField(Track, related_name="competencies")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name_plural = "competencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def latest(self) -> QuestionQuerySet:
+        return self.filter(is_latest=True)
+
+    def published(self) -> QuestionQuerySet:
+        return self.filter(status=Question.Status.PUBLISHED)
+
+    def visible_to(self, organization: Organization | None) -> QuestionQuerySet:
+        """Shipped questions plus the organization's own."""
+        scope = Q(organization__isnull=True)
+        if organization is not None:
+            scope |= Q(organization=organization)
+        return self.filter(scope)
+
+    def for_track(self, track_key: str) -> QuestionQuerySet:
+        """Questions that serve a track: tagged with it, or ``core``."""
+        return self.filter(Q(track__key=track_key) | Q(track__isnull=True))
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        ORAL = "oral", "Oral"
+        WRITTEN = "written", "Written"
+        SCENARIO = "scenario", "Scenario"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="questions",
+        help_text="Empty for shipped questions (read-only to tenants).",
+    )  # fmt: skip
+    key = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField(default=1)
+    is_latest = models.BooleanField(default=True)
+    locked = models.BooleanField(
+        default=False, help_text="Used by a session: edits create a new version instead."
+    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="questions")
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.PROTECT, related_name="questions",
+        help_text="Empty means core: the question serves every track.",
+    )  # fmt: skip
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    prompt = models.TextField()
+    guidance = models.TextField()
+    key_points = models.JSONField(default=list)
+    follow_ups = models.JSONField(default=list)
+    red_flags = models.JSONField(default=list, help_text='[{"text": ..., "critical": bool}]')
+    sources = models.JSONField(default=list, help_text="Source tags into DOMAIN.md")
+    expected_minutes = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["competency__order", "level_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="question_key_version"),
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(is_latest=True), name="one_latest_version_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["oral", "written", "scenario"]), name="question_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_latest", "status", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+    @property
+    def track_tag(self) -> str:
+        return self.track.key if self.track_id else CORE
+
+    @property
+    def critical_flags(self) -> list[str]:
+        return [f["text"] for f in self.red_flags if f.get("critical")]
+
+
+class Criterion(models.Model):
+    """One rubric criterion of a question version; its anchors describe ratings 0-4."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(max_length=60)
+    label = models.CharField(max_length=200)
+    weight = models.FloatField(default=1.0)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question_id", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="criterion_key_per_question"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return f"{self.question.key}: {self.label}"
+
+
+class Anchor(models.Model):
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="anchors")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["criterion_id", "rating"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "rating"], name="anchor_rating_per_criterion"
+            ),
+            models.CheckConstraint(condition=Q(rating__lte=4), name="anchor_rating_0_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}: {self.text[:40]}"
+
+
+class KitQuerySet(models.QuerySet):
+    def visible_to(self, organization: Organization | None) -> KitQuerySet:
+        scope = Q(organization__isnull=True)
+        if organization is not None:
+            scope |= Q(organization=organization)
+        return self.filter(scope)
+
+
+class Kit(models.Model):
+    """A question set for one track and target level; competency weights sum to 1."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="kits"
+    )
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="kits")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="kits")
+    take_home = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    competency_weights = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track__order", "level_id", "take_home", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KitItem(models.Model):
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="kit_items")
+    weight = models.FloatField(default=1.0)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kit_id", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="kit_item_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kit.key} #{self.order}: {self.question.key}"
+
+
+class Source(models.Model):
+    """A source tag of DOMAIN.md's source list, which questions cite (``S3``, ``S36b``)."""
+
+    tag = models.CharField(max_length=10, unique=True)
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.title}"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "InterviewBank administration"
+admin.site.site_title = "InterviewBank"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("bank/", include("apps.bank.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+from apps.bank.models import Question
+from apps.bank.services import questions_lock
+from tests.factories import QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    user = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_question_changelist_filters(staff_client):
+    QuestionFactory(prompt="Findable")
+    response = staff_client.get(reverse("admin:bank_question_changelist"), {"status": "published"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+
+
+def test_locked_question_is_read_only_in_admin(staff_client):
+    q = QuestionFactory()
+    questions_lock(question_ids=[q.pk])
+    url = reverse("admin:bank_question_change", args=[q.pk])
+    response = staff_client.post(url, {"prompt": "edited"})
+    q.refresh_from_db()
+    assert q.prompt != "edited"
+    assert response.status_code in (200, 403)
+
+
+def test_new_version_action(staff_client):
+    q = QuestionFactory()
+    questions_lock(question_ids=[q.pk])
+    staff_client.post(
+        reverse("admin:bank_question_changelist"),
+        {"action": "make_new_version", "_selected_action": [q.pk]},
+    )
+    latest = Question.objects.get(key=q.key, is_latest=True)
+    assert (latest.version, latest.status) == (2, "draft")
