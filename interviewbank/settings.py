@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.bank",
     "apps.scoring",
+    "apps.interviews",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Overrides of the scoring engine's constants (SCORING.md: mu, tau, sigma_e, ...); empty means
+# the documented defaults. Changing them calls for `manage.py rescore_sessions`.
+SCORING_CONSTANTS: dict = {}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
     path("bank/", include("apps.bank.urls")),
+    path("interviews/", include("apps.interviews.urls")),
     path("admin/", admin.site.urls),
 ]

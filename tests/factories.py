@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from apps.accounts.models import Membership, Organization, Role
 from apps.bank.models import Anchor, Competency, Criterion, Kit, KitItem, Level, Question, Track
+from apps.interviews.models import Candidate
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -113,3 +114,58 @@ class KitItemFactory(factory.django.DjangoModelFactory):
 
     kit = factory.SubFactory(KitFactory)
     question = factory.SubFactory(QuestionFactory)
+
+
+def make_kit(n_items: int = 3, *, track_key: str = "plant", level: int = 2, organization=None):
+    """A kit of ``n_items`` published questions with two criteria each, weights summing to 1."""
+    track = TrackFactory(key=track_key)
+    lv = LevelFactory(number=level)
+    kit = KitFactory(
+        track=track,
+        level=lv,
+        organization=organization,
+        competency_weights={"production_execution": 0.6, "quality_operations": 0.4},
+    )
+    quality = CompetencyFactory(key="quality_operations", name="Quality", isa95_area="quality")
+    for i in range(n_items):
+        q = QuestionFactory(
+            track=track, level=lv, competency=quality if i % 2 else CompetencyFactory()
+        )
+        Criterion.objects.create(question=q, key="depth", label="Depth", weight=2, order=1)
+        crit = q.criteria.get(key="depth")
+        Anchor.objects.bulk_create(
+            [Anchor(criterion=crit, rating=r, text=f"depth {r} of {q.key}") for r in range(5)]
+        )
+        KitItemFactory(kit=kit, question=q, order=i)
+    return kit
+
+
+class CandidateSessionFactory(factory.Factory):
+    """A session built through the service (so the kit is frozen), in a fresh organization."""
+
+    class Meta:
+        model = dict
+
+    n_items = 3
+
+    @classmethod
+    def _create(cls, model_class, n_items=3, organization=None, **kwargs):
+        from apps.interviews import services
+
+        org = organization or OrganizationFactory()
+        kit = make_kit(n_items)
+        position = services.position_create(
+            organization=org,
+            created_by=None,
+            client_company="Client",
+            title="MES Engineer",
+            track=kit.track,
+            level=kit.level,
+            job_description="Shop floor MES.",
+            kit=kit,
+        )
+        n = Candidate.objects.count()
+        candidate = services.candidate_create(
+            organization=org, name=f"Candidate {n}", email=f"c{n}-{org.slug}@example.com"
+        )
+        return services.session_create(position=position, candidate=candidate, **kwargs)

@@ -1,0 +1,109 @@
+"""Load the demo organizations, people, role briefs, candidates and sessions
+(fixtures/demo/organizations.yaml). Idempotent: running it again changes nothing."""
+
+from itertools import cycle
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.accounts.models import Membership, Organization
+from apps.bank.models import Level, Track
+from apps.interviews import services
+from apps.interviews.models import Candidate, CandidateSession, Position, Scorecard
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data, then print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--file", default=str(settings.BASE_DIR / "fixtures" / "demo" / "organizations.yaml")
+        )
+
+    @transaction.atomic
+    def handle(self, *args, file, **options):
+        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        lines = self._people(data)
+        if Track.objects.exists():  # the bank is imported: role briefs and sessions make sense
+            self._positions(data)
+        self.stdout.write(f"Demo logins (password: {data['password']}):")
+        self.stdout.write("\n".join(lines))
+
+    def _people(self, data) -> list[str]:
+        User = get_user_model()
+        lines = []
+        for org_data in data["organizations"]:
+            org, _ = Organization.objects.update_or_create(
+                slug=org_data["slug"], defaults={"name": org_data["name"]}
+            )
+            for m in org_data["members"]:
+                user, created = User.objects.get_or_create(
+                    username=m["username"],
+                    defaults={
+                        "email": m["email"],
+                        "first_name": m["first_name"],
+                        "last_name": m["last_name"],
+                    },
+                )
+                if created:
+                    user.set_password(data["password"])
+                user.is_staff = user.is_superuser = bool(m.get("superuser"))
+                user.save()
+                Membership.objects.update_or_create(
+                    user=user, organization=org, defaults={"role": m["role"]}
+                )
+                lines.append(f"  {m['username']:<13} {m['role']:<12} {org.name}")
+        return lines
+
+    def _positions(self, data) -> None:
+        User = get_user_model()
+        for p in data.get("positions", []):
+            org = Organization.objects.get(slug=p["organization"])
+            if Position.objects.filter(organization=org, title=p["title"]).exists():
+                continue
+            track = Track.objects.get(key=p["track"])
+            kit = services.kit_suggest(organization=org, track_key=track.key, level=p["level"])
+            services.position_create(
+                organization=org,
+                created_by=None,
+                client_company=p["client_company"],
+                title=p["title"],
+                track=track,
+                level=Level.objects.get(number=p["level"]),
+                job_description=p["job_description"],
+                kit=kit,
+            )
+        for c in data.get("candidates", []):
+            org = Organization.objects.get(slug=c["organization"])
+            if services.candidate_duplicate(organization=org, email=c["email"]) is None:
+                services.candidate_create(organization=org, name=c["name"], email=c["email"])
+        for s in data.get("sessions", []):
+            candidate = Candidate.objects.get(email_normalized=s["candidate"])
+            position = Position.objects.get(
+                organization=candidate.organization, title=s["position"]
+            )
+            if CandidateSession.objects.filter(candidate=candidate, position=position).exists():
+                continue
+            interviewers = [User.objects.get(username=u) for u in s["interviewers"]]
+            session = services.session_create(
+                position=position, candidate=candidate, interviewers=interviewers
+            )
+            for user in interviewers:
+                ratings = s.get("ratings", {}).get(user.username)
+                if not ratings:
+                    continue
+                card = services.scorecard_for(session=session, interviewer=user)
+                draft = services.ScorecardData()
+                values = cycle(ratings)
+                for item in session.items.all():
+                    value = next(values)
+                    for crit in item.rubric:
+                        draft.ratings[(item.pk, crit["key"])] = value
+                draft.recommendation = s["recommendations"][user.username]
+                draft.overall_notes = "Demo scorecard."
+                services.scorecard_save_draft(scorecard=card, data=draft)
+                services.scorecard_submit(scorecard=Scorecard.objects.get(pk=card.pk))

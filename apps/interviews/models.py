@@ -1,0 +1,267 @@
+"""Role briefs, candidates, sessions, scorecards and ratings.
+
+Rules that must hold:
+- A SessionItem is a frozen copy of a bank question and its rubric taken when the session was
+  created. It never changes: editing or retiring the bank question later changes no session,
+  rating or score. The session also freezes the role (track, level, competency weights).
+- One scorecard per (session, interviewer); one Rating row per (scorecard, item, criterion).
+  A submitted scorecard is read-only; an admin correction is recorded in ScorecardCorrection.
+- Scorecards are blind: before submitting, an interviewer sees no other scorecard of the
+  session (apps.interviews.selectors enforces it at the query level).
+- The session's result is recomputed from the submitted scorecards in the same transaction as
+  the submit or correction that changed them; it stores the constants and scoring version.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.accounts.models import Organization
+from apps.bank.models import Kit, Level, Question, Track
+
+
+class Position(models.Model):
+    """A role brief: what the client actually needs, and the kit to interview for it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="positions"
+    )
+    client_company = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="positions")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="positions")
+    job_description = models.TextField(blank=True)
+    kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="positions")
+    competency_weights = models.JSONField(default=dict)
+    brief_check = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.client_company})"
+
+
+class Candidate(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="candidates"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    # Lower-cased copy of the e-mail: duplicates are detected per organization on this field.
+    email_normalized = models.EmailField(editable=False)
+    phone = models.CharField(max_length=50, blank=True)
+    external_ids = models.JSONField(
+        default=dict, blank=True, help_text='ATS ids, e.g. {"greenhouse": "12345"}'
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email_normalized"], name="one_candidate_per_email"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.email_normalized = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class CandidateSession(models.Model):
+    class Mode(models.TextChoices):
+        LIVE = "live", "Live interview"
+        TAKE_HOME = "take_home", "Take-home"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Answers submitted"
+        SCORED = "scored", "Scored"
+        CANCELLED = "cancelled", "Cancelled"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sessions"
+    )
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="sessions")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="sessions")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LIVE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="assigned_sessions", blank=True
+    )
+    # The role as it was when the session was created (frozen like the items).
+    role_track = models.CharField(max_length=40)
+    role_level = models.PositiveSmallIntegerField()
+    role_weights = models.JSONField(default=dict)
+    kit_key = models.CharField(max_length=80)
+    result = models.JSONField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.position}"
+
+
+class SessionItem(models.Model):
+    """A frozen copy of one kit question and its rubric. Never changes after creation."""
+
+    session = models.ForeignKey(CandidateSession, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    question_key = models.CharField(max_length=80)
+    question_version = models.PositiveIntegerField()
+    competency_key = models.CharField(max_length=80)
+    competency_name = models.CharField(max_length=200)
+    track_tag = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    weight = models.FloatField()
+    prompt = models.TextField()
+    guidance = models.TextField()
+    key_points = models.JSONField(default=list)
+    follow_ups = models.JSONField(default=list)
+    red_flags = models.JSONField(default=list)
+    # [{"key", "label", "weight", "anchors": {"0": text, ..., "4": text}}]
+    rubric = models.JSONField(default=list)
+    expected_minutes = models.PositiveSmallIntegerField(default=10)
+
+    class Meta:
+        ordering = ["session_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "order"], name="session_item_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.order + 1} {self.question_key}"
+
+    @property
+    def criterion_keys(self) -> list[str]:
+        return [c["key"] for c in self.rubric]
+
+
+class Scorecard(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Recommendation(models.TextChoices):
+        STRONG_NO = "strong_no", "Strong no"
+        NO = "no", "No"
+        NO_DECISION = "no_decision", "No decision"
+        YES = "yes", "Yes"
+        STRONG_YES = "strong_yes", "Strong yes"
+
+    session = models.ForeignKey(
+        CandidateSession, on_delete=models.CASCADE, related_name="scorecards"
+    )
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    notes = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "interviewer"], name="one_scorecard_per_interviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="submitted_scorecard_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer} on {self.session}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Rating(models.Model):
+    """One interviewer's rating of one criterion of one item (0-4, chosen by its anchor)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
+    item = models.ForeignKey(SessionItem, on_delete=models.CASCADE, related_name="ratings")
+    criterion_key = models.CharField(max_length=60)
+    value = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "item", "criterion_key"], name="one_rating_per_criterion"
+            ),
+            models.CheckConstraint(condition=Q(value__lte=4), name="rating_0_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_key}={self.value}"
+
+
+class ItemNote(models.Model):
+    """An interviewer's notes and observed red flags on one item."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="item_notes")
+    item = models.ForeignKey(SessionItem, on_delete=models.CASCADE, related_name="notes")
+    notes = models.TextField(blank=True)
+    # Indexes into the frozen item's red_flags list.
+    red_flags = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "item"], name="one_note_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"notes on item {self.item_id}"
+
+
+class ScorecardCorrection(models.Model):
+    """An admin's change to a submitted scorecard: who, when, the old and the new value."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(max_length=200)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"

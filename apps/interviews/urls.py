@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "interviews"
+urlpatterns = [
+    path("positions/", views.position_list, name="position_list"),
+    path("positions/new/", views.position_create, name="position_create"),
+    path("positions/<int:pk>/", views.position_detail, name="position_detail"),
+    path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),
+    path("positions/<int:position_pk>/sessions/new/", views.session_create, name="session_create"),
+    path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/new/", views.candidate_create, name="candidate_create"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("mine/", views.my_sessions, name="my_sessions"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
+    path("sessions/<int:pk>/scorecard/autosave/", views.scorecard_autosave, name="autosave"),
+    path(
+        "sessions/<int:pk>/scorecards/<int:scorecard_pk>/correct/",
+        views.scorecard_correct,
+        name="scorecard_correct",
+    ),
+    path("sessions/<int:pk>/debrief/", views.debrief, name="debrief"),
+    path("sessions/<int:pk>/report/", views.report, name="report"),
+]
