@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "apps.bank",
     "apps.scoring",
     "apps.interviews",
+    "apps.takehome",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The public address of the app, for links in e-mails (take-home invitations).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Take-home links: saves are accepted this long after the deadline (network and clock slack);
+# token endpoints answer 429 past this many requests per minute and client address.
+TAKEHOME_GRACE_SECONDS = env_int("TAKEHOME_GRACE_SECONDS", 30)
+TAKEHOME_RATE_LIMIT_PER_MINUTE = env_int("TAKEHOME_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
+
 # Overrides of the scoring engine's constants (SCORING.md: mu, tau, sigma_e, ...); empty means
 # the documented defaults. Changing them calls for `manage.py rescore_sessions`.
 SCORING_CONSTANTS: dict = {}
@@ -176,9 +184,21 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Take-home tokens travel in URL paths (/t/<token>/): every handler redacts them, including
+# runserver's request log and Django's 404 warnings.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "apps.takehome.security.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# Cache: per-process memory by default; set CACHE_URL (e.g. redis://host:6379/1) when several
+# processes serve the app, so rate limits hold across them.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

@@ -12,4 +12,5 @@ urlpatterns = [
     path("bank/", include("apps.bank.urls")),
     path("interviews/", include("apps.interviews.urls")),
     path("admin/", admin.site.urls),
+    path("", include("apps.takehome.urls")),
 ]

@@ -49,6 +49,21 @@ def require_redis():
     return url
 
 
+@pytest.fixture(autouse=True)
+def eager_celery(request):
+    """Unit tests run Celery tasks in-process, as `make run` does; tests marked
+    ``real_worker`` (tests/integration) talk to a real worker through the broker instead."""
+    from interviewbank.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    old = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
 @pytest.fixture
 def org():
     return OrganizationFactory(name="Acme Talent", slug="acme")

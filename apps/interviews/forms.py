@@ -107,3 +107,45 @@ class SessionForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InvitationForm(forms.Form):
+    """Invite a candidate to a take-home made of the kit's written and scenario questions."""
+
+    candidate = forms.ModelChoiceField(Candidate.objects.none())
+    email = forms.EmailField(
+        required=False, help_text="Leave empty to use the candidate's e-mail address."
+    )
+    expires_at = forms.DateTimeField(
+        label="Deadline",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    time_limit_minutes = forms.IntegerField(
+        label="Time limit once started (minutes)", required=False, min_value=1, max_value=24 * 60
+    )
+    extra_time_percent = forms.IntegerField(
+        label="Extra time (%) for accommodations", required=False, min_value=0, max_value=200
+    )
+    extra_time_minutes = forms.IntegerField(
+        label="Extra time (minutes) for accommodations", required=False, min_value=0,
+        max_value=24 * 60,
+    )  # fmt: skip
+    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    questions = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    interviewers = forms.ModelMultipleChoiceField(
+        get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, organization, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidate"].queryset = Candidate.objects.filter(organization=organization)
+        self.fields["questions"].choices = [
+            (q.key, f"{q.prompt[:110]}… ({q.get_kind_display()}, L{q.level_id})") for q in questions
+        ]
+        self.fields["questions"].initial = [q.key for q in questions]
+        session_form = SessionForm(organization=organization)
+        self.fields["interviewers"].queryset = session_form.fields["interviewers"].queryset
+        self.fields["interviewers"].label_from_instance = session_form.fields[
+            "interviewers"
+        ].label_from_instance

@@ -265,3 +265,63 @@ class ScorecardCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} -> {self.new_value}"
+
+
+class Invitation(models.Model):
+    """A take-home link. The link is the key, so it is built like one: the token exists only
+    in the e-mail (and once on the recruiter's screen); the database keeps its SHA-256."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    session = models.OneToOneField(
+        CandidateSession, on_delete=models.CASCADE, related_name="invitation"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    instructions = models.TextField(blank=True)
+    expires_at = models.DateTimeField(help_text="The deadline: the link stops working after it.")
+    time_limit_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Time allowed once started; empty for no limit."
+    )
+    extra_time_percent = models.PositiveSmallIntegerField(default=0)
+    extra_time_minutes = models.PositiveSmallIntegerField(default=0)
+    contact = models.CharField(
+        max_length=200, help_text="Whom the candidate contacts (shown on expired links)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.session}"
+
+
+class Answer(models.Model):
+    """A candidate's answer to one take-home item.
+
+    ``version`` is bumped by every accepted save; a save must name the version it was based on,
+    so a stale tab can never silently overwrite newer text (compare-and-swap in one UPDATE).
+    Integrity signals are information for the interviewer, never part of a score.
+    """
+
+    item = models.OneToOneField(SessionItem, on_delete=models.CASCADE, related_name="answer")
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    paste_events = models.JSONField(default=list, blank=True)  # [{"at": iso, "size": n}]
+    focus_lost = models.PositiveIntegerField(default=0)
+    active_seconds = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"answer to {self.item} (v{self.version})"

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import Role
 
-from .models import CandidateSession, ItemNote, Position, Rating, Scorecard, SessionItem
+from .models import Answer, CandidateSession, ItemNote, Position, Rating, Scorecard, SessionItem
 
 
 def is_manager(request) -> bool:
@@ -58,12 +58,14 @@ def can_see_debrief(request, session: CandidateSession) -> bool:
 
 def scorecard_form_rows(scorecard: Scorecard) -> list[dict]:
     """Everything the scorecard page shows, per item: the frozen question, the anchors as
-    choices, and this interviewer's saved ratings, notes and red flags (4 queries)."""
+    choices, the candidate's take-home answer if any, and this interviewer's saved ratings,
+    notes and red flags (5 queries)."""
     items = list(scorecard.session.items.all())
     ratings = defaultdict(dict)
     for r in Rating.objects.filter(scorecard=scorecard):
         ratings[r.item_id][r.criterion_key] = r.value
     notes = {n.item_id: n for n in ItemNote.objects.filter(scorecard=scorecard)}
+    answers = {a.item_id: a for a in Answer.objects.filter(item__session_id=scorecard.session_id)}
     rows = []
     for item in items:
         note = notes.get(item.pk)
@@ -83,6 +85,7 @@ def scorecard_form_rows(scorecard: Scorecard) -> list[dict]:
                     for c in item.rubric
                 ],
                 "notes": note.notes if note else "",
+                "answer": answers.get(item.pk),
                 "red_flags": [
                     {
                         "index": i,

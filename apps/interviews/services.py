@@ -157,8 +157,11 @@ def session_create(
     interviewers: Iterable = (),
     created_by=None,
     kit: Kit | None = None,
+    question_keys: Iterable[str] | None = None,
 ) -> CandidateSession:
-    """Create a session and freeze the kit's questions, rubrics and the role into it."""
+    """Create a session and freeze the kit's questions, rubrics and the role into it.
+
+    ``question_keys`` narrows the kit to a chosen subset (a take-home of some items)."""
     if candidate.organization_id != position.organization_id:
         raise ValidationError({"candidate": "The candidate belongs to another organization."})
     interviewers = list(interviewers)
@@ -196,6 +199,8 @@ def session_create(
             ),
         )
     )
+    if question_keys is not None:
+        kit_items = kit_items.filter(question__key__in=list(question_keys))
     items = []
     for order, ki in enumerate(kit_items):
         q = ki.question

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "interviews"
 urlpatterns = [
@@ -9,6 +9,17 @@ urlpatterns = [
     path("positions/<int:pk>/", views.position_detail, name="position_detail"),
     path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),
     path("positions/<int:position_pk>/sessions/new/", views.session_create, name="session_create"),
+    path(
+        "positions/<int:position_pk>/invitations/new/",
+        invitation_views.invitation_create,
+        name="invitation_create",
+    ),
+    path(
+        "invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"
+    ),
+    path(
+        "invitations/<int:pk>/revoke/", invitation_views.invitation_revoke, name="invitation_revoke"
+    ),
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/new/", views.candidate_create, name="candidate_create"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),

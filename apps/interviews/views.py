@@ -21,7 +21,7 @@ from apps.bank.models import Competency
 
 from . import charts, selectors, services
 from .forms import CandidateForm, CorrectionForm, PositionForm, SessionForm
-from .models import Candidate, CandidateSession, Scorecard
+from .models import Candidate, CandidateSession, Invitation, Scorecard
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)
 
@@ -198,10 +198,11 @@ def session_detail(request, pk: int):
     scorecards = {sc.interviewer_id: sc for sc in session.scorecards.all()}
     panel = [(u, scorecards.get(u.pk)) for u in session.interviewers.all()]
     items = session.items.all()
+    invitation = Invitation.objects.filter(session=session).first()
     return render(
         request,
         "interviews/session_detail.html",
-        {"session": session, "panel": panel, "items": items},
+        {"session": session, "panel": panel, "items": items, "invitation": invitation},
     )
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TakehomeConfig(AppConfig):
+    name = "apps.takehome"
+    default_auto_field = "django.db.models.BigAutoField"

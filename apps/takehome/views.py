@@ -1,0 +1,226 @@
+"""The candidate's side of a take-home: no account, the link is the key.
+
+GET /t/<token>/ shows a start page and spends nothing (mail scanners pre-fetch links). POST
+starts: the token's hash moves into the candidate's session (HttpOnly cookie) and the browser
+is redirected to /takehome/, a URL without the token. Every later request finds the invitation
+through that session only, so a cookie for one session can never read or write another.
+Unknown tokens are 404; revoked or expired links are 410 with whom to contact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from apps.interviews import invitations
+from apps.interviews.models import Answer, Invitation
+
+from .security import FORM_KEY, candidate_csrf, issue_form_key, no_store, rate_limited
+
+SESSION_KEY = "takehome_token_hash"
+
+
+def _gone(request, invitation: Invitation, reason: str):
+    return render(
+        request,
+        "takehome/gone.html",
+        {"invitation": invitation, "reason": reason},
+        status=410,
+    )
+
+
+@csrf_exempt  # the token in the URL is the secret; no session exists yet to forge against
+@no_store
+@rate_limited
+def open_link(request, token: str):
+    digest = invitations.token_hash(token)
+    invitation = invitations.invitation_by_hash(digest)
+    if invitation is None:
+        raise Http404("Unknown link")
+    if invitation.submitted_at:
+        return _gone(request, invitation, "submitted")
+    try:
+        invitations.check_usable(invitation)
+    except invitations.LinkGone as gone:
+        return _gone(request, invitation, gone.reason)
+    if request.method == "GET":
+        invitations.invitation_open(invitation=invitation)
+        return render(request, "takehome/start.html", {"invitation": invitation})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        invitations.takehome_start(invitation=invitation)
+    except invitations.LinkGone as gone:
+        return _gone(request, invitation, gone.reason)
+    request.session.cycle_key()  # a fresh session id for the candidate
+    request.session[SESSION_KEY] = digest
+    issue_form_key(request)
+    return redirect("takehome:answer")
+
+
+def _current(request) -> Invitation:
+    digest = request.session.get(SESSION_KEY)
+    invitation = invitations.invitation_by_hash(digest) if digest else None
+    if invitation is None or invitation.started_at is None:
+        raise Http404("Open your link from the e-mail to continue.")
+    return invitation
+
+
+def _rows(invitation: Invitation) -> list[dict]:
+    answers = {
+        a.item_id: a
+        for a in Answer.objects.filter(item__session_id=invitation.session_id).select_related(
+            "item"
+        )
+    }
+    return [
+        {"item": a.item, "answer": a} for a in sorted(answers.values(), key=lambda a: a.item.order)
+    ]
+
+
+def _page(request, invitation, *, messages=(), conflicts=None, status=200):
+    if invitation.submitted_at:
+        return redirect("takehome:receipt")
+    rows = _rows(invitation)
+    for row in rows:
+        # On a conflict the box keeps what the candidate sent (nothing typed is lost) and the
+        # saved text is shown beside it; the version is the saved one, so "Save" keeps theirs.
+        conflict = (conflicts or {}).get(row["item"].pk)
+        row["text"] = conflict["mine"] if conflict else row["answer"].text
+        row["conflict"] = conflict
+    return render(
+        request,
+        "takehome/answer.html",
+        {
+            "invitation": invitation,
+            "rows": rows,
+            "seconds_left": invitations.seconds_left(invitation),
+            "has_limit": bool(invitation.time_limit_seconds),
+            "deadline": invitations.deadline(invitation),
+            "notes": messages,
+            "form_key": request.session.get(FORM_KEY, ""),
+            "conflicts": conflicts or {},
+        },
+        status=status,
+    )
+
+
+@candidate_csrf
+@no_store
+def answer_page(request):
+    """The answering page. Works without JavaScript: the form posts every answer with the
+    version it was shown, for "Save" or "Submit"."""
+    invitation = _current(request)
+    if invitation.revoked_at:
+        return _gone(request, invitation, "revoked")
+    if request.method == "GET":
+        return _page(request, invitation)
+    if invitation.submitted_at:
+        return redirect("takehome:receipt")
+    notes, conflicts = [], {}
+    for row in _rows(invitation):
+        answer = row["answer"]
+        field = f"answer-{answer.item_id}"
+        if field not in request.POST:
+            continue
+        text = request.POST[field]
+        if text == answer.text:
+            continue
+        try:
+            invitations.answer_save(
+                invitation=invitation,
+                item_id=answer.item_id,
+                text=text,
+                version=_int(request.POST.get(f"version-{answer.item_id}")),
+            )
+        except invitations.SaveRefused as refused:
+            if refused.answer is not None:
+                conflicts[answer.item_id] = {"mine": text, "saved": refused.answer.text}
+            if refused.message not in notes:
+                notes.append(refused.message)
+    if "submit" in request.POST and not conflicts:
+        try:
+            invitations.takehome_submit(invitation=invitation)
+        except ValidationError as exc:
+            notes.extend(exc.messages)
+        else:
+            return redirect("takehome:receipt")
+    if not notes:
+        notes.append(f"Saved at {timezone.localtime():%H:%M:%S}.")
+    return _page(
+        request, invitation, messages=notes, conflicts=conflicts, status=409 if conflicts else 200
+    )
+
+
+def _int(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@candidate_csrf
+@no_store
+@require_POST
+def autosave(request, item_id: int):
+    """One answer, saved while typing. Requires the version the page last saw."""
+    invitation = _current(request)
+    sizes = [_int(s) or 0 for s in request.POST.get("paste_sizes", "").split(",") if s]
+    try:
+        answer = invitations.answer_save(
+            invitation=invitation,
+            item_id=item_id,
+            text=request.POST.get("text", ""),
+            version=_int(request.POST.get("version")),
+            paste_sizes=sizes[:50],
+            focus_lost=_int(request.POST.get("focus_lost")) or 0,
+            active_seconds=_int(request.POST.get("active_seconds")) or 0,
+        )
+    except invitations.SaveRefused as refused:
+        body = {"ok": False, "error": refused.message}
+        if refused.answer is not None:
+            body.update(saved_text=refused.answer.text, version=refused.answer.version)
+        return JsonResponse(body, status=refused.status)
+    return JsonResponse(
+        {"ok": True, "version": answer.version, "saved_at": timezone.localtime(answer.saved_at)
+         .strftime("%H:%M:%S")}
+    )  # fmt: skip
+
+
+@candidate_csrf
+@no_store
+@require_POST
+def submit(request):
+    invitation = _current(request)
+    try:
+        invitations.takehome_submit(invitation=invitation)
+    except ValidationError as exc:
+        return _page(request, invitation, messages=exc.messages, status=400)
+    return redirect("takehome:receipt")
+
+
+@no_store
+def receipt(request):
+    invitation = _current(request)
+    if not invitation.submitted_at:
+        return redirect("takehome:answer")
+    rows = _rows(invitation)
+    code = hashlib.sha256(
+        f"{invitation.pk}:{invitation.submitted_at.isoformat()}".encode()
+    ).hexdigest()[:12]
+    return render(
+        request,
+        "takehome/receipt.html",
+        {
+            "invitation": invitation,
+            "rows": rows,
+            "code": code.upper(),
+            "words": [len(r["answer"].text.split()) for r in rows],
+        },
+    )
