@@ -71,11 +71,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_api_key",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.accounts",
     "apps.bank",
     "apps.scoring",
     "apps.interviews",
     "apps.takehome",
+    "apps.ats",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +172,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat: the webhook outbox sweep re-queues due and interrupted deliveries.
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {
+        "task": "apps.ats.webhook_tasks.sweep_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}
 
 # The public address of the app, for links in e-mails (take-home invitations).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -173,6 +187,50 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # token endpoints answer 429 past this many requests per minute and client address.
 TAKEHOME_GRACE_SECONDS = env_int("TAKEHOME_GRACE_SECONDS", 30)
 TAKEHOME_RATE_LIMIT_PER_MINUTE = env_int("TAKEHOME_RATE_LIMIT_PER_MINUTE", 30, minimum=1)
+
+# REST API for ATS clients (apps.ats): organization API keys, per-key throttling, cursor
+# pagination, django-filter, OpenAPI 3 by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.ats.auth.APIKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.ats.auth.HasOrganizationAPIKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.ats.auth.APIKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_THROTTLE_RATE", default="600/min")},
+    "DEFAULT_PAGINATION_CLASS": "apps.ats.pagination.UpdatedCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+    # No ?format= override: every operation has exactly the media types its schema documents.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "InterviewBank ATS API",
+    "DESCRIPTION": (
+        "Pull candidates, sessions and credibility scores; create candidates, sessions and "
+        "take-home invitations. Authenticate with `Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the vendored sidecar package: the docs page loads nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.ats.schema.forbid_unknown_request_fields",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+API_KEY_CUSTOM_HEADER = None
+
+# Outgoing webhooks: refuse private, loopback, link-local and metadata addresses unless this is
+# on (development and tests that run a receiver on 127.0.0.1).
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
+# Greenhouse assessment partner: days a test ordered through send_test stays open.
+GREENHOUSE_TEST_DAYS = env_int("GREENHOUSE_TEST_DAYS", 7, minimum=1)
 
 # Overrides of the scoring engine's constants (SCORING.md: mu, tau, sigma_e, ...); empty means
 # the documented defaults. Changing them calls for `manage.py rescore_sessions`.

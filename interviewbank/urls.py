@@ -13,4 +13,5 @@ urlpatterns = [
     path("interviews/", include("apps.interviews.urls")),
     path("admin/", admin.site.urls),
     path("", include("apps.takehome.urls")),
+    path("", include("apps.ats.urls")),
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from apps.bank.models import Kit
 
-from . import services, tasks
+from . import events, services, tasks
 from .models import Answer, Candidate, CandidateSession, Invitation, Position
 
 TOKEN_BYTES = 32
@@ -332,6 +332,7 @@ def takehome_submit(*, invitation: Invitation) -> Invitation:
     CandidateSession.objects.filter(pk=invitation.session_id).update(
         status=CandidateSession.Status.SUBMITTED, updated_at=now
     )
+    events.emit("session.submitted", CandidateSession.objects.get(pk=invitation.session_id))
     session_id = invitation.session_id
     transaction.on_commit(lambda: tasks.notify_submission.delay(session_id))
     return invitation

@@ -24,7 +24,7 @@ from apps.bank.models import Anchor, Competency, Criterion, Kit, Question
 from apps.bank.services import questions_lock
 from apps.scoring import engine
 
-from . import briefcheck
+from . import briefcheck, events
 from .models import (
     Candidate,
     CandidateSession,
@@ -130,6 +130,25 @@ def candidate_create(
     )
     candidate.full_clean(exclude=["email_normalized"])
     candidate.save()
+    events.emit("candidate.updated", candidate)
+    return candidate
+
+
+@transaction.atomic
+def candidate_link_external(*, candidate: Candidate, ats: str, external_id: str) -> Candidate:
+    """Remember an ATS's id for a candidate (idempotent); a different id already stored for
+    that ATS is a conflict, not something to overwrite silently."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    current = candidate.external_ids.get(ats)
+    if current == external_id:
+        return candidate
+    if current is not None:
+        raise ValidationError(
+            {"external_id": f"This candidate already has {ats} id {current}; not replacing it."}
+        )
+    candidate.external_ids = {**candidate.external_ids, ats: external_id}
+    candidate.save(update_fields=["external_ids", "updated_at"])
+    events.emit("candidate.updated", candidate)
     return candidate
 
 
@@ -230,7 +249,26 @@ def session_create(
         raise ValidationError({"kit": "The kit has no questions."})
     SessionItem.objects.bulk_create(items)
     questions_lock(question_ids=[i.question_id for i in items])
+    events.emit("session.created", session)
     return session
+
+
+@transaction.atomic
+def session_assign_interviewers(*, session: CandidateSession, interviewers: Iterable) -> None:
+    """Add interviewers to a session (sessions ordered by an ATS arrive without any)."""
+    interviewers = list(interviewers)
+    member_ids = set(
+        session.organization.memberships.filter(user__in=[u.pk for u in interviewers]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if any(u.pk not in member_ids for u in interviewers):
+        raise ValidationError(
+            {"interviewers": "Interviewers must be members of your organization."}
+        )
+    session = CandidateSession.objects.select_for_update().get(pk=session.pk)
+    session.interviewers.add(*interviewers)
+    CandidateSession.objects.filter(pk=session.pk).update(updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -619,4 +657,6 @@ def session_rescore(*, session: CandidateSession) -> dict:
         session.status = CandidateSession.Status.SCORED
         fields.append("status")
     session.save(update_fields=fields)
+    if session.status == CandidateSession.Status.SCORED:
+        events.emit("session.scored", session)
     return session.result

@@ -26,6 +26,7 @@ urlpatterns = [
     path("mine/", views.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/assign/", views.session_assign, name="session_assign"),
     path("sessions/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
     path("sessions/<int:pk>/scorecard/autosave/", views.scorecard_autosave, name="autosave"),
     path(

@@ -199,11 +199,29 @@ def session_detail(request, pk: int):
     panel = [(u, scorecards.get(u.pk)) for u in session.interviewers.all()]
     items = session.items.all()
     invitation = Invitation.objects.filter(session=session).first()
+    assign = SessionForm(organization=request.organization).fields["interviewers"]
+    assign.queryset = assign.queryset.exclude(pk__in=[u.pk for u, _ in panel])
     return render(
         request,
         "interviews/session_detail.html",
-        {"session": session, "panel": panel, "items": items, "invitation": invitation},
-    )
+        {"session": session, "panel": panel, "items": items, "invitation": invitation,
+         "assignable": assign.queryset},
+    )  # fmt: skip
+
+
+@role_required(MANAGERS)
+@require_POST
+def session_assign(request, pk: int):
+    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
+    form = SessionForm(request.POST, organization=request.organization)
+    users = form.fields["interviewers"].queryset.filter(pk__in=request.POST.getlist("interviewers"))
+    try:
+        services.session_assign_interviewers(session=session, interviewers=users)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{len(users)} interviewer(s) assigned.")
+    return redirect("interviews:session_detail", pk=session.pk)
 
 
 @role_required(MANAGERS)

@@ -270,3 +270,21 @@ def test_make_kit_helper_has_weights():
 def test_services_module_exposes_brief_check(db):
     check = services.brief_check_run(title="MES Engineer", description="")
     assert check["reading"] == "unclear"
+
+
+def test_recruiter_assigns_interviewers_later(client, session, recruiter, org):
+    newcomer = MembershipFactory(organization=org, role="interviewer").user
+    client.force_login(recruiter)
+    response = client.post(
+        reverse("interviews:session_assign", args=[session.pk]), {"interviewers": [newcomer.pk]}
+    )
+    assert response.status_code == 302
+    assert newcomer in session.interviewers.all()
+
+
+def test_assigning_is_walled(client, session, outsider, other_org):
+    stranger = MembershipFactory(organization=other_org, role="interviewer").user
+    client.force_login(outsider)
+    url = reverse("interviews:session_assign", args=[session.pk])
+    assert client.post(url, {"interviewers": [stranger.pk]}).status_code == 404
+    assert stranger not in session.interviewers.all()

@@ -1,0 +1,15 @@
+"""Greenhouse Assessment Partner endpoints, at the paths Greenhouse's docs use (no trailing
+slash): /integrations/greenhouse/list_tests, send_test, test_status, request_errors. The full
+URLs are what an organization gives Greenhouse when it sets up the integration."""
+
+from django.urls import path
+
+from . import greenhouse
+
+app_name = "greenhouse"
+urlpatterns = [
+    path("list_tests", greenhouse.ListTests.as_view(), name="list_tests"),
+    path("send_test", greenhouse.SendTest.as_view(), name="send_test"),
+    path("test_status", greenhouse.TestStatus.as_view(), name="test_status"),
+    path("request_errors", greenhouse.RequestErrors.as_view(), name="request_errors"),
+]

@@ -1,0 +1,59 @@
+import base64
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.ats.models import OrganizationAPIKey
+
+
+@pytest.fixture
+def org_key(org):
+    """(key row, raw key) for the test organization. The raw key is shown only at creation."""
+    return OrganizationAPIKey.objects.create_key(name="Greenhouse", organization=org)
+
+
+@pytest.fixture
+def other_key(other_org):
+    return OrganizationAPIKey.objects.create_key(name="Rival ATS", organization=other_org)
+
+
+@pytest.fixture
+def api(org_key):
+    """A DRF client authenticated as the test organization's API key."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {org_key[1]}")
+    return client
+
+
+@pytest.fixture
+def other_api(other_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key[1]}")
+    return client
+
+
+def basic_auth(raw_key: str) -> str:
+    """Greenhouse's header: HTTP Basic with the key as username and an empty password."""
+    return "Basic " + base64.b64encode(f"{raw_key}:".encode()).decode()
+
+
+@pytest.fixture
+def greenhouse(org_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=basic_auth(org_key[1]))
+    return client
+
+
+@pytest.fixture
+def keep_connection():
+    """Calls through the WSGI app would close the test's database connection at the end of
+    each request (and with it the test transaction); Django's own test client disconnects the
+    same signal handlers for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
