@@ -236,6 +236,9 @@ GREENHOUSE_TEST_DAYS = env_int("GREENHOUSE_TEST_DAYS", 7, minimum=1)
 # the documented defaults. Changing them calls for `manage.py rescore_sessions`.
 SCORING_CONSTANTS: dict = {}
 
+# Sessions live in the database and are read through the cache (Redis with CACHE_URL), so the
+# candidate's autosave and every page skip a database read for the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

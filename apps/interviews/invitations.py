@@ -255,9 +255,16 @@ class SaveRefused(Exception):
         super().__init__(message)
 
 
+_STATE_FIELDS = (
+    "session_id", "submitted_at", "revoked_at", "started_at", "expires_at",
+    "time_limit_seconds", "extra_time_percent", "extra_time_minutes",
+)  # fmt: skip
+
+
 def answer_save(
     *,
-    invitation: Invitation,
+    invitation: Invitation | None = None,
+    token_hash: str | None = None,
     item_id: int,
     text: str,
     version: int | None,
@@ -268,6 +275,10 @@ def answer_save(
 ) -> Answer:
     """Save an answer if ``version`` is the one stored (compare-and-swap in one UPDATE).
 
+    The invitation (given as a row or by its token's hash) is locked for the check, so a save
+    can never land after a submit that committed first. On the hot path this is one locking
+    read and one UPDATE. Returns the answer as saved (without reading it back).
+
     Refusals: no version (400), after submit (409), after the deadline plus grace (403), a stale
     version (409, with the stored answer attached so the page can show both texts).
     """
@@ -276,27 +287,26 @@ def answer_save(
         raise SaveRefused("The page must send the version it last saw.", 400)
     if len(text) > getattr(settings, "TAKEHOME_MAX_ANSWER_CHARS", 100_000):
         raise SaveRefused("This answer is too long to save.", 400)
-    fresh = Invitation.objects.only(
-        "submitted_at", "revoked_at", "started_at", "expires_at", "time_limit_seconds",
-        "extra_time_percent", "extra_time_minutes",
-    ).get(pk=invitation.pk)  # fmt: skip
-    if fresh.submitted_at:
-        raise SaveRefused("Your answers have been submitted; they can no longer change.", 409)
-    if fresh.revoked_at:
-        raise SaveRefused("This link has been revoked.", 410)
-    if fresh.started_at is None:
-        raise SaveRefused("Start the assignment first.", 409)
-    if now > deadline(fresh) + grace():
-        raise SaveRefused(
-            "Time is up: this answer was not saved. What you saved before is kept; please submit.",
-            403,
-        )
-    answer = Answer.objects.filter(item_id=item_id, item__session_id=invitation.session_id).first()
-    if answer is None:
-        raise SaveRefused("No such question in this assignment.", 404)
+    lookup = {"pk": invitation.pk} if invitation is not None else {"token_hash": token_hash}
     events = [{"at": now.isoformat(), "size": int(s)} for s in paste_sizes if int(s) > 0]
     with transaction.atomic():
-        updated = Answer.objects.filter(pk=answer.pk, version=version).update(
+        fresh = Invitation.objects.select_for_update().only(*_STATE_FIELDS).filter(**lookup).first()
+        if fresh is None:
+            raise SaveRefused("Open your link from the e-mail to continue.", 404)
+        if fresh.submitted_at:
+            raise SaveRefused("Your answers have been submitted; they can no longer change.", 409)
+        if fresh.revoked_at:
+            raise SaveRefused("This link has been revoked.", 410)
+        if fresh.started_at is None:
+            raise SaveRefused("Start the assignment first.", 409)
+        if now > deadline(fresh) + grace():
+            raise SaveRefused(
+                "Time is up: this answer was not saved. What you saved before is kept; "
+                "please submit.",
+                403,
+            )
+        mine = Answer.objects.filter(item_id=item_id, item__session_id=fresh.session_id)
+        updated = mine.filter(version=version).update(
             text=text,
             version=F("version") + 1,
             saved_at=now,
@@ -305,15 +315,17 @@ def answer_save(
         )
         if updated and events:
             # Appending to JSON is not atomic in every database: lock the row for it.
-            locked = Answer.objects.select_for_update().get(pk=answer.pk)
+            locked = mine.select_for_update().get()
             locked.paste_events = [*locked.paste_events, *events]
             locked.save(update_fields=["paste_events"])
-    answer.refresh_from_db()
     if not updated:
+        current = mine.first()
+        if current is None:
+            raise SaveRefused("No such question in this assignment.", 404)
         raise SaveRefused(
-            "This answer changed in another window since this page loaded.", 409, answer
+            "This answer changed in another window since this page loaded.", 409, current
         )
-    return answer
+    return Answer(item_id=item_id, text=text, version=version + 1, saved_at=now)
 
 
 @transaction.atomic

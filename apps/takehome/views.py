@@ -169,12 +169,17 @@ def _int(raw) -> int | None:
 @no_store
 @require_POST
 def autosave(request, item_id: int):
-    """One answer, saved while typing. Requires the version the page last saw."""
-    invitation = _current(request)
+    """One answer, saved while typing. Requires the version the page last saw.
+
+    The hot path of the candidate's page: the service finds and locks the invitation by the
+    session's token hash itself (no separate page-style lookup)."""
+    digest = request.session.get(SESSION_KEY)
+    if not digest:
+        raise Http404("Open your link from the e-mail to continue.")
     sizes = [_int(s) or 0 for s in request.POST.get("paste_sizes", "").split(",") if s]
     try:
         answer = invitations.answer_save(
-            invitation=invitation,
+            token_hash=digest,
             item_id=item_id,
             text=request.POST.get("text", ""),
             version=_int(request.POST.get("version")),
