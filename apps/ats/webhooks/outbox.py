@@ -1,0 +1,175 @@
+"""Endpoints (create, rotate, disable, enable, delete) and domain events -> outbox rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Organization
+from apps.interviews.events import EVENTS
+from apps.interviews.models import Candidate, CandidateSession
+
+from .. import webhook_tasks
+from ..models import WebhookDelivery, WebhookEndpoint
+from .addresses import UnsafeURL, check_url
+from .signing import new_message_id, new_secret
+
+Status = WebhookDelivery.Status
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+def _clean_events(events: Iterable[str]) -> list[str]:
+    chosen = set(events)
+    unknown = sorted(chosen - set(EVENTS))
+    if unknown:
+        raise ValidationError({"events": f"Unknown event: {', '.join(unknown)}."})
+    if not chosen:
+        raise ValidationError({"events": "Choose at least one event."})
+    return [event for event in EVENTS if event in chosen]
+
+
+def endpoint_create(
+    *, organization: Organization, url: str, events: Iterable[str], description: str = ""
+) -> WebhookEndpoint:
+    """Register an endpoint with a fresh secret. Raises ValidationError ("url", "events")."""
+    endpoint = WebhookEndpoint(
+        organization=organization,
+        url=url.strip(),
+        events=_clean_events(events),
+        description=description.strip(),
+        secret=new_secret(),
+    )
+    endpoint.full_clean()
+    try:
+        check_url(endpoint.url)
+    except UnsafeURL as exc:
+        raise ValidationError({"url": str(exc)}, code="unsafe_url") from None
+    endpoint.save()
+    return endpoint
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new secret from now on: pending deliveries are signed with it when they are sent."""
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:
+    """Stop sending: the endpoint's pending deliveries become ``disabled`` (an admin can retry
+    them one by one after enabling it again)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_active=False, disabled_reason=reason[:200]
+    )
+    endpoint.deliveries.filter(status=Status.PENDING).update(status=Status.DISABLED)
+    endpoint.is_active, endpoint.disabled_reason = False, reason[:200]
+    return endpoint
+
+
+def endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    endpoint.is_active, endpoint.disabled_reason = True, ""
+    endpoint.save(update_fields=["is_active", "disabled_reason"])
+    return endpoint
+
+
+def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    """Delete the endpoint with its delivery log (the database cascades)."""
+    endpoint.delete()
+
+
+# -- events -> outbox -------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _session_data(session: CandidateSession) -> dict[str, Any]:
+    result = session.result or None
+    return {
+        "id": session.pk,
+        "status": session.status,
+        "mode": session.mode,
+        "candidate_id": session.candidate_id,
+        "position_id": session.position_id,
+        "scored_at": _iso(session.scored_at),
+        "result": None
+        if not result
+        else {
+            "label": result.get("label"),
+            "score": result.get("score"),
+            "band": result.get("band"),
+        },
+    }
+
+
+def _candidate_data(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "id": candidate.pk,
+        "name": candidate.name,
+        "email": candidate.email,
+        "external_ids": candidate.external_ids or {},
+    }
+
+
+def event_payload(event: str, obj: CandidateSession | Candidate) -> dict[str, Any]:
+    """The Standard Webhooks envelope: ``{"type", "timestamp", "data"}``."""
+    if isinstance(obj, CandidateSession):
+        data = _session_data(obj)
+    elif isinstance(obj, Candidate):
+        data = _candidate_data(obj)
+    else:
+        raise TypeError(f"no webhook payload for {type(obj).__name__}")
+    return {"type": event, "timestamp": _iso(timezone.now()), "data": data}
+
+
+def serialize(payload: dict[str, Any]) -> str:
+    """Compact, ASCII-only JSON: the text stored is byte for byte the body signed and sent."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True, sort_keys=True)
+
+
+def queue_delivery(delivery_id: int) -> None:
+    """Queue the task once the current transaction commits. ``robust``: a broker outage must
+    not fail the change that already committed; the sweep sends the row later."""
+    transaction.on_commit(partial(webhook_tasks.deliver_webhook.delay, delivery_id), robust=True)
+
+
+def on_event(event: str, obj: CandidateSession | Candidate) -> list[WebhookDelivery]:
+    """Write the outbox rows for ``event`` (in the caller's transaction) and queue them."""
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            organization_id=obj.organization_id, is_active=True
+        ).only("pk", "events")
+        if event in endpoint.events
+    ]
+    if not endpoints:
+        return []
+    body = serialize(event_payload(event, obj))
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            endpoint_id=endpoint.pk,
+            organization_id=obj.organization_id,
+            event_type=event,
+            message_id=new_message_id(),
+            body=body,
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+    )
+    for delivery in deliveries:
+        queue_delivery(delivery.pk)
+    return deliveries
