@@ -79,6 +79,19 @@ def test_recruiter_briefs_books_panel_and_reads_blind_debrief(live_server, new_p
     ivan.click("text=My interviews")
     ivan.click("text=Priya Natarajan")
     assert "read-only" not in ivan.content()
+    scorecard_url = ivan.url
+    # Drafts save as they go, field by field: a second, stale tab editing another field does
+    # not overwrite the first tab's rating.
+    stale = ivan.context.new_page()
+    stale.goto(scorecard_url)
+    ivan.locator("fieldset.criterion").first.locator("input[value='2']").check()
+    ivan.wait_for_selector("#save-status:has-text('Draft saved')")
+    stale.locator("textarea").first.fill("Strong on dispatching; vague on genealogy.")
+    stale.wait_for_selector("#save-status:has-text('Draft saved')", timeout=10_000)
+    ivan.reload()
+    assert ivan.locator("fieldset.criterion").first.locator("input[value='2']").is_checked()
+    assert ivan.locator("textarea").first.input_value().startswith("Strong on dispatching")
+    stale.close()
     score_all(ivan, "3", "yes")
 
     ines = new_page()
