@@ -91,24 +91,12 @@ def create_seats(n: int, questions: int = 3) -> list[Seat]:
 
     from django.utils import timezone
 
-    from apps.bank.models import Question
     from apps.interviews import invitations, services
     from apps.interviews.models import Answer
-    from tests.factories import OrganizationFactory, make_kit
+    from tests.factories import OrganizationFactory, make_kit, make_position
 
     org = OrganizationFactory()
-    kit = make_kit(questions)
-    Question.objects.filter(kit_items__kit=kit).update(kind=Question.Kind.WRITTEN)
-    position = services.position_create(
-        organization=org,
-        created_by=None,
-        client_company="Bench",
-        title="MES Engineer",
-        track=kit.track,
-        level=kit.level,
-        job_description="",
-        kit=kit,
-    )
+    position = make_position(org, make_kit(questions), written=True, client_company="Bench")
     expires_at = timezone.now() + timedelta(days=1)
     seats = []
     for i in range(n):

@@ -369,7 +369,7 @@ def export_in_process(raw_key: str, max_seconds: float, query=None) -> Run:
 
 
 def copy_sql(organization_id: int):
-    """The export's query as raw SQL (apps.ats.export.export_rows; KT() is ->> and #>>)."""
+    """The export's query as raw SQL (apps.ats.export.export_queryset; KT() is ->> and #>>)."""
     from psycopg import sql
 
     from apps.interviews.models import Candidate, CandidateSession, Position

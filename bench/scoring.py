@@ -64,7 +64,7 @@ def db_bench(n_sessions: int) -> None:
 
     from apps.interviews import services
     from apps.interviews.models import CandidateSession, Rating, Scorecard, SessionItem
-    from tests.factories import MembershipFactory, OrganizationFactory, make_kit
+    from tests.factories import MembershipFactory, OrganizationFactory, make_kit, make_position
 
     setup_test_environment()
     # A name of its own, so a bench never collides with (or clobbers) the test suite's database.
@@ -72,17 +72,7 @@ def db_bench(n_sessions: int) -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         org = OrganizationFactory()
-        kit = make_kit(30)
-        position = services.position_create(
-            organization=org,
-            created_by=None,
-            client_company="Bench",
-            title="MES Engineer",
-            track=kit.track,
-            level=kit.level,
-            job_description="",
-            kit=kit,
-        )
+        position = make_position(org, make_kit(30), client_company="Bench")
         raters = [MembershipFactory(organization=org).user for _ in range(3)]
         template = services.session_create(
             position=position,

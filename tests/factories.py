@@ -140,6 +140,20 @@ def make_kit(n_items: int = 3, *, track_key: str = "plant", level: int = 2, orga
     return kit
 
 
+def make_position(organization, kit, *, written: bool = False, **fields):
+    """A role brief on ``kit`` made through the service (weights from the kit, brief checked).
+    ``written`` turns the kit's questions into written ones, so a take-home can use them."""
+    from apps.interviews import services
+
+    if written:
+        Question.objects.filter(kit_items__kit=kit).update(kind=Question.Kind.WRITTEN)
+    defaults = {"client_company": "Client", "title": "MES Engineer", "job_description": ""}
+    return services.position_create(
+        organization=organization, created_by=None, track=kit.track, level=kit.level, kit=kit,
+        **{**defaults, **fields},
+    )  # fmt: skip
+
+
 class CandidateSessionFactory(factory.Factory):
     """A session built through the service (so the kit is frozen), in a fresh organization."""
 
@@ -153,17 +167,7 @@ class CandidateSessionFactory(factory.Factory):
         from apps.interviews import services
 
         org = organization or OrganizationFactory()
-        kit = make_kit(n_items)
-        position = services.position_create(
-            organization=org,
-            created_by=None,
-            client_company="Client",
-            title="MES Engineer",
-            track=kit.track,
-            level=kit.level,
-            job_description="Shop floor MES.",
-            kit=kit,
-        )
+        position = make_position(org, make_kit(n_items), job_description="Shop floor MES.")
         n = Candidate.objects.count()
         candidate = services.candidate_create(
             organization=org, name=f"Candidate {n}", email=f"c{n}-{org.slug}@example.com"

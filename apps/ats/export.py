@@ -68,10 +68,6 @@ def export_queryset(organization, params):
     )
 
 
-def export_rows(organization, params) -> Iterator[tuple]:
-    return export_queryset(organization, params).iterator(chunk_size=CHUNK)
-
-
 # -- PostgreSQL: the database writes the lines --------------------------------------------------
 #
 # Turning 100k rows into Python objects and back into text costs far more than the query. On
@@ -219,6 +215,20 @@ EXPORT_PARAMS = [
 EXPORT_ERRORS = {**AUTH, 400: _err("Invalid filter value.")}
 
 
+PYTHON_WRITERS = {"ndjson": _ndjson, "csv": _csv}
+
+
+def _stream_response(request, fmt: str, content_type: str) -> StreamingHttpResponse:
+    qs = export_queryset(request.auth.organization, request.query_params)
+    if connection.vendor == "postgresql":
+        stream = _pg_stream(qs, fmt)
+    else:
+        stream = PYTHON_WRITERS[fmt](qs.iterator(chunk_size=CHUNK))
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @extend_schema(
     parameters=EXPORT_PARAMS,
     responses={(200, "application/x-ndjson"): OpenApiTypes.STR, **EXPORT_ERRORS},
@@ -227,15 +237,7 @@ EXPORT_ERRORS = {**AUTH, 400: _err("Invalid filter value.")}
 @api_view(["GET"])
 @renderer_classes([NDJSONRenderer, JSONRenderer])
 def sessions_ndjson(request):
-    qs = export_queryset(request.auth.organization, request.query_params)
-    stream = (
-        _pg_stream(qs, "ndjson")
-        if connection.vendor == "postgresql"
-        else _ndjson(qs.iterator(chunk_size=CHUNK))
-    )
-    response = StreamingHttpResponse(stream, content_type="application/x-ndjson")
-    response["Cache-Control"] = "no-store"
-    return response
+    return _stream_response(request, "ndjson", "application/x-ndjson")
 
 
 @extend_schema(
@@ -246,13 +248,6 @@ def sessions_ndjson(request):
 @api_view(["GET"])
 @renderer_classes([CSVRenderer, JSONRenderer])
 def sessions_csv(request):
-    qs = export_queryset(request.auth.organization, request.query_params)
-    stream = (
-        _pg_stream(qs, "csv")
-        if connection.vendor == "postgresql"
-        else _csv(qs.iterator(chunk_size=CHUNK))
-    )
-    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
+    response = _stream_response(request, "csv", "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sessions.csv"'
-    response["Cache-Control"] = "no-store"
     return response

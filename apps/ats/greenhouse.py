@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -415,6 +415,8 @@ class GreenhouseView(APIView):
 
     def handle_exception(self, exc):
         # A service refusing the request (its full_clean or a rule) is the client's 400.
+        if isinstance(exc, ParseError):  # malformed JSON: still the documented 400 shape
+            return invalid({"body": [str(exc.detail)]}, "Malformed JSON.")
         if isinstance(exc, ValidationError):
             errors = (
                 exc.message_dict

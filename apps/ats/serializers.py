@@ -355,10 +355,30 @@ class SessionIn(StrictInput):
     )  # fmt: skip
 
 
+class UTCDateTimeField(serializers.DateTimeField):
+    """A date-time with any offset ISO 8601 allows, kept in UTC; a moment that cannot be
+    shifted into UTC (the first or last day of the calendar) is clamped, not an error."""
+
+    def enforce_timezone(self, value):
+        return as_utc(value) if value.tzinfo is not None else super().enforce_timezone(value)
+
+
+def as_utc(value):
+    """Store moments in UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO allows."""
+    from datetime import UTC, datetime
+
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (
+            datetime.max.replace(tzinfo=UTC) if value.year > 1 else datetime.min.replace(tzinfo=UTC)
+        )
+
+
 class InvitationIn(StrictInput):
     position = serializers.IntegerField()
     candidate = serializers.IntegerField()
-    expires_at = serializers.DateTimeField()
+    expires_at = UTCDateTimeField()
     time_limit_minutes = serializers.IntegerField(required=False, min_value=1, max_value=1440)
     extra_time_percent = serializers.IntegerField(required=False, min_value=0, max_value=200)
     extra_time_minutes = serializers.IntegerField(required=False, min_value=0, max_value=1440)
@@ -373,21 +393,6 @@ class InvitationIn(StrictInput):
     return_link = serializers.BooleanField(
         default=False, help_text="Include the candidate's link in the response (shown once)."
     )
-
-    def validate_expires_at(self, value):
-        return as_utc(value)
-
-
-def as_utc(value):
-    """Store moments in UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO allows."""
-    from datetime import UTC, datetime
-
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        return (
-            datetime.max.replace(tzinfo=UTC) if value.year > 1 else datetime.min.replace(tzinfo=UTC)
-        )
 
 
 class InvitationCreatedOut(serializers.Serializer):

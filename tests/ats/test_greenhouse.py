@@ -30,7 +30,7 @@ from apps.interviews.models import Candidate, CandidateSession, Invitation
 from interviewbank.celery import app as celery_app
 from tests.factories import make_kit
 
-from .conftest import basic_auth
+from .conftest import basic_auth, call_and_validate
 
 pytestmark = pytest.mark.django_db
 
@@ -406,7 +406,8 @@ def test_send_test_with_a_bad_email_or_malformed_json_is_400(greenhouse, positio
         f"{BASE}/send_test", data='{"partner_test_id": ', content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("JSON parse error")
+    assert response.json()["detail"] == "Malformed JSON."
+    assert response.json()["errors"]["body"][0].startswith("JSON parse error")
     assert not CandidateSession.objects.exists()
 
 
@@ -721,6 +722,6 @@ def fuzz_seeded(keep_connection, org, recruiter, org_key):
     suppress_health_check=list(HealthCheck),
 )
 def test_greenhouse_endpoints_conform_to_the_schema(case, fuzz_seeded):
-    case.call_and_validate(
-        headers={"Authorization": basic_auth(fuzz_seeded[1])}, checks=FUZZ_CHECKS
+    call_and_validate(
+        case, headers={"Authorization": basic_auth(fuzz_seeded[1])}, checks=FUZZ_CHECKS
     )
