@@ -1,0 +1,50 @@
+"""Writes of the interviews domain. Every interface (pages, API, tasks, commands) calls these.
+
+Services take keyword-only arguments, validate with ``full_clean`` or explicit checks, raise
+``ValidationError`` with field-level messages, and run in one transaction.
+
+The package splits them by subject (briefs, candidates, sessions, scorecards, scoring); callers
+import from ``apps.interviews.services`` as before.
+"""
+
+from .briefs import (
+    brief_check_run,
+    kit_suggest,
+    position_create,
+    position_update,
+    weights_validate,
+)
+from .candidates import candidate_create, candidate_duplicate, candidate_link_external
+from .scorecards import (
+    ScorecardData,
+    scorecard_correct,
+    scorecard_for,
+    scorecard_missing,
+    scorecard_save_draft,
+    scorecard_submit,
+)
+from .scoring import scoring_constants, session_rescore, sessions_rescore
+from .sessions import session_assign_interviewers, session_cancel, session_create
+
+__all__ = [
+    "ScorecardData",
+    "brief_check_run",
+    "candidate_create",
+    "candidate_duplicate",
+    "candidate_link_external",
+    "kit_suggest",
+    "position_create",
+    "position_update",
+    "scorecard_correct",
+    "scorecard_for",
+    "scorecard_missing",
+    "scorecard_save_draft",
+    "scorecard_submit",
+    "scoring_constants",
+    "session_assign_interviewers",
+    "session_cancel",
+    "session_create",
+    "session_rescore",
+    "sessions_rescore",
+    "weights_validate",
+]

@@ -1,0 +1,60 @@
+"""Candidates: creation with duplicate detection by e-mail, ATS ids."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.accounts.models import Organization
+
+from .. import events
+from ..models import (
+    Candidate,
+)
+
+
+def candidate_duplicate(*, organization: Organization, email: str) -> Candidate | None:
+    return Candidate.objects.filter(
+        organization=organization, email_normalized=email.strip().lower()
+    ).first()
+
+
+@transaction.atomic
+def candidate_create(
+    *, organization: Organization, name: str, email: str, phone: str = "", external_ids=None
+) -> Candidate:
+    existing = candidate_duplicate(organization=organization, email=email)
+    if existing is not None:
+        raise ValidationError(
+            {"email": f"A candidate with this e-mail already exists: {existing.name}."},
+            code="duplicate",
+        )
+    candidate = Candidate(
+        organization=organization,
+        name=name,
+        email=email.strip(),
+        phone=phone,
+        external_ids=external_ids or {},
+    )
+    candidate.full_clean(exclude=["email_normalized"])
+    candidate.save()
+    events.emit("candidate.updated", candidate)
+    return candidate
+
+
+@transaction.atomic
+def candidate_link_external(*, candidate: Candidate, ats: str, external_id: str) -> Candidate:
+    """Remember an ATS's id for a candidate (idempotent); a different id already stored for
+    that ATS is a conflict, not something to overwrite silently."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    current = candidate.external_ids.get(ats)
+    if current == external_id:
+        return candidate
+    if current is not None:
+        raise ValidationError(
+            {"external_id": f"This candidate already has {ats} id {current}; not replacing it."}
+        )
+    candidate.external_ids = {**candidate.external_ids, ats: external_id}
+    candidate.save(update_fields=["external_ids", "updated_at"])
+    events.emit("candidate.updated", candidate)
+    return candidate

@@ -1,0 +1,146 @@
+"""Sessions: creation freezes the kit and the role; interviewers; cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from apps.bank.models import Anchor, Criterion, Kit, Question
+from apps.bank.services import questions_lock
+
+from .. import events
+from ..models import (
+    Candidate,
+    CandidateSession,
+    Position,
+    SessionItem,
+)
+
+
+def _freeze_rubric(question: Question) -> list[dict]:
+    return [
+        {
+            "key": c.key,
+            "label": c.label,
+            "weight": c.weight,
+            "anchors": {str(a.rating): a.text for a in c.anchors.all()},
+        }
+        for c in question.criteria.all()
+    ]
+
+
+@transaction.atomic
+def session_create(
+    *,
+    position: Position,
+    candidate: Candidate,
+    mode: str = CandidateSession.Mode.LIVE,
+    interviewers: Iterable = (),
+    created_by=None,
+    kit: Kit | None = None,
+    question_keys: Iterable[str] | None = None,
+) -> CandidateSession:
+    """Create a session and freeze the kit's questions, rubrics and the role into it.
+
+    ``question_keys`` narrows the kit to a chosen subset (a take-home of some items)."""
+    if candidate.organization_id != position.organization_id:
+        raise ValidationError({"candidate": "The candidate belongs to another organization."})
+    interviewers = list(interviewers)
+    member_ids = set(
+        position.organization.memberships.filter(user__in=[u.pk for u in interviewers]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if any(u.pk not in member_ids for u in interviewers):
+        raise ValidationError(
+            {"interviewers": "Interviewers must be members of your organization."}
+        )
+    kit = kit or position.kit
+    session = CandidateSession(
+        organization=position.organization,
+        candidate=candidate,
+        position=position,
+        mode=mode,
+        role_track=position.track.key,
+        role_level=position.level_id,
+        role_weights=dict(position.competency_weights),
+        kit_key=kit.key,
+        created_by=created_by,
+    )
+    session.full_clean()
+    session.save()
+    session.interviewers.set(interviewers)
+    kit_items = kit.items.select_related(
+        "question__competency", "question__track"
+    ).prefetch_related(
+        Prefetch(
+            "question__criteria",
+            queryset=Criterion.objects.prefetch_related(
+                Prefetch("anchors", queryset=Anchor.objects.order_by("rating"))
+            ),
+        )
+    )
+    if question_keys is not None:
+        kit_items = kit_items.filter(question__key__in=list(question_keys))
+    items = []
+    for order, ki in enumerate(kit_items):
+        q = ki.question
+        items.append(
+            SessionItem(
+                session=session,
+                order=order,
+                question=q,
+                question_key=q.key,
+                question_version=q.version,
+                competency_key=q.competency.key,
+                competency_name=q.competency.name,
+                track_tag=q.track_tag,
+                level=q.level_id,
+                kind=q.kind,
+                weight=ki.weight,
+                prompt=q.prompt,
+                guidance=q.guidance,
+                key_points=list(q.key_points),
+                follow_ups=list(q.follow_ups),
+                red_flags=list(q.red_flags),
+                rubric=_freeze_rubric(q),
+                expected_minutes=q.expected_minutes,
+            )
+        )
+    if not items:
+        raise ValidationError({"kit": "The kit has no questions."})
+    SessionItem.objects.bulk_create(items)
+    questions_lock(question_ids=[i.question_id for i in items])
+    events.emit("session.created", session)
+    return session
+
+
+@transaction.atomic
+def session_assign_interviewers(*, session: CandidateSession, interviewers: Iterable) -> None:
+    """Add interviewers to a session (sessions ordered by an ATS arrive without any)."""
+    interviewers = list(interviewers)
+    member_ids = set(
+        session.organization.memberships.filter(user__in=[u.pk for u in interviewers]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if any(u.pk not in member_ids for u in interviewers):
+        raise ValidationError(
+            {"interviewers": "Interviewers must be members of your organization."}
+        )
+    session = CandidateSession.objects.select_for_update().get(pk=session.pk)
+    session.interviewers.add(*interviewers)
+    CandidateSession.objects.filter(pk=session.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def session_cancel(*, session: CandidateSession) -> CandidateSession:
+    session = CandidateSession.objects.select_for_update().get(pk=session.pk)
+    if session.status != CandidateSession.Status.CANCELLED:
+        session.status = CandidateSession.Status.CANCELLED
+        session.save(update_fields=["status", "updated_at"])
+    return session
