@@ -15,7 +15,7 @@ Rules that must hold:
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.accounts.models import Organization
 
@@ -207,6 +207,11 @@ class KitQuerySet(models.QuerySet):
         if organization is not None:
             scope |= Q(organization=organization)
         return self.filter(scope)
+
+    def own_first(self) -> KitQuerySet:
+        """The organization's own kits before shipped ones. NULLs sort last explicitly: SQLite
+        and PostgreSQL disagree on where they go by default."""
+        return self.order_by(F("organization_id").asc(nulls_last=True), "pk")
 
 
 class Kit(models.Model):

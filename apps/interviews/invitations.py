@@ -50,7 +50,7 @@ def takehome_kit(position: Position) -> Kit:
     kit = (
         Kit.objects.visible_to(position.organization)
         .filter(track=position.track, level=position.level, take_home=True)
-        .order_by("organization_id")
+        .own_first()
         .first()
     )
     return kit or position.kit

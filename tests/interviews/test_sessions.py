@@ -91,3 +91,12 @@ def test_weights_must_sum_to_one(position):
 def test_factory_session_is_usable():
     session = CandidateSessionFactory()
     assert session.items.count() == 3
+
+
+def test_an_organizations_own_kit_is_suggested_before_the_shipped_one(org):
+    from tests.factories import KitFactory, LevelFactory, TrackFactory
+
+    track, level = TrackFactory(key="plant"), LevelFactory(number=2)
+    KitFactory(organization=None, track=track, level=level, key="shipped-plant-l2")
+    own = KitFactory(organization=org, track=track, level=level, key="own-plant-l2")
+    assert services.kit_suggest(organization=org, track_key="plant", level=2) == own

@@ -49,7 +49,7 @@ def kit_suggest(*, organization: Organization, track_key: str, level: int) -> Ki
     kits = Kit.objects.visible_to(organization).filter(
         track__key=track_key, level_id=level, take_home=False
     )
-    return kits.order_by("organization_id").first() or kits.first()
+    return kits.own_first().first()
 
 
 @transaction.atomic
