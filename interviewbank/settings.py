@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.ats.parsers.NulFreeJSONParser"],
     "UNAUTHENTICATED_USER": None,
     # No ?format= override: every operation has exactly the media types its schema documents.
     "URL_FORMAT_OVERRIDE": None,

@@ -1,5 +1,3 @@
-from datetime import UTC
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from apps.bank.models import Kit, Question
 from apps.interviews.models import Candidate, CandidateSession, Position
+
+from .serializers import as_utc
 
 
 class StrictFilterSet(django_filters.FilterSet):
@@ -45,16 +45,11 @@ class StrictFilterSet(django_filters.FilterSet):
 
 
 class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """ISO 8601 with any offset Python accepts, compared in UTC (PostgreSQL refuses offsets
-    beyond +-15:59); a moment past the calendar's end matches nothing."""
+    """ISO 8601 with any offset Python accepts, compared in UTC (``as_utc``: PostgreSQL
+    refuses offsets beyond +-15:59)."""
 
     def filter(self, qs, value):
-        if value is not None:
-            try:
-                value = value.astimezone(UTC)
-            except OverflowError:
-                return qs.none() if value.year > 1 else qs
-        return super().filter(qs, value)
+        return super().filter(qs, as_utc(value) if value is not None else None)
 
 
 class UpdatedSince(StrictFilterSet):

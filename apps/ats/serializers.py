@@ -39,8 +39,6 @@ class StrictInput(serializers.Serializer):
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            # NUL cannot be stored in PostgreSQL text and means nothing in these fields.
-            data = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
             errors = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
             for name, field in self.fields.items():
                 if name in data and data[name] is not None:

@@ -362,3 +362,23 @@ def test_postgres_copy_export_matches_the_python_path(api, scored, org, require_
     slow_csv = list(csv.reader(io.StringIO(b"".join(export._csv(qs.iterator())).decode())))
     assert fast_csv == slow_csv
     assert fast_csv[1][2] == '\'-Ünïcode "quoted", name'
+
+
+def test_nul_characters_are_dropped_at_the_parser(api, org):
+    response = api.post(
+        "/api/v1/candidates/", {"name": "Pri\u0000ya", "email": "p@example.com"}, format="json"
+    )
+    assert response.status_code == 201
+    assert Candidate.objects.get(organization=org).name == "Priya"
+
+
+@pytest.mark.parametrize(
+    ("since", "expected"),
+    [("2000-01-01T00:00:00+17:31", 1), ("9999-12-31T23:59:59-05:00", 0),
+     ("0001-01-01T00:00:00+05:00", 1)],
+)  # fmt: skip
+def test_updated_since_accepts_any_iso_offset(api, org, since, expected):
+    CandidateSessionFactory(organization=org)
+    response = api.get("/api/v1/sessions/", {"updated_since": since})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == expected

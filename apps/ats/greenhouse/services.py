@@ -180,7 +180,7 @@ def greenhouse_send_test(
         partner_test_id=partner_test_id,
         callback_url=data["url"],
         sent_by=data.get("sent_by") or "",
-        request_payload=_without_nul(payload),
+        request_payload=payload,
     )
     order.full_clean()
     order.save()
@@ -227,20 +227,8 @@ def greenhouse_status(order: GreenhouseOrder, *, now=None) -> dict:
     return {"partner_status": state}
 
 
-def _without_nul(value):
-    """PostgreSQL's jsonb and text cannot hold NUL: drop it from what we store verbatim."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
-
-
 @transaction.atomic
 def greenhouse_error_record(*, organization: Organization, data: dict) -> GreenhouseErrorReport:
-    data = _without_nul(data)
     report = GreenhouseErrorReport(
         organization=organization,
         api_call=data["api_call"],

@@ -23,7 +23,6 @@ from .serializers import (
     GreenhouseTestStatusOut,
 )
 from .services import (
-    _without_nul,
     greenhouse_error_record,
     greenhouse_send_test,
     greenhouse_status,
@@ -106,7 +105,7 @@ class SendTest(GreenhouseView):
         responses={200: GreenhouseSendTestOut, **_errors(400, 401, 404, 429)},
     )
     def post(self, request):
-        serializer = GreenhouseSendTestIn(data=_without_nul(request.data))
+        serializer = GreenhouseSendTestIn(data=request.data)
         if not serializer.is_valid():
             return invalid(serializer.errors, "Invalid send_test request.")
         data = serializer.validated_data
