@@ -26,17 +26,23 @@ class CandidateAdmin(admin.ModelAdmin):
     search_fields = ["name", "email"]
 
 
-class SessionItemInline(admin.TabularInline):
-    """Frozen copies: shown, never edited."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows that are history (frozen items, ratings, notes, corrections): shown, never edited
+    here. Corrections go through the debrief's correction page, which records them."""
 
-    model = SessionItem
     extra = 0
     can_delete = False
-    fields = ["order", "question_key", "question_version", "competency_key", "level", "weight"]
-    readonly_fields = fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class SessionItemInline(ReadOnlyInline):
+    model = SessionItem
+    fields = ["order", "question_key", "question_version", "competency_key", "level", "weight"]
 
 
 @admin.register(CandidateSession)
@@ -47,34 +53,19 @@ class CandidateSessionAdmin(admin.ModelAdmin):
     inlines = [SessionItemInline]
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(ReadOnlyInline):
     model = Rating
-    extra = 0
-    readonly_fields = ["item", "criterion_key", "value"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["item", "criterion_key", "value"]
 
 
-class ItemNoteInline(admin.TabularInline):
+class ItemNoteInline(ReadOnlyInline):
     model = ItemNote
-    extra = 0
-    readonly_fields = ["item", "notes", "red_flags"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["item", "notes", "red_flags"]
 
 
-class CorrectionInline(admin.TabularInline):
+class CorrectionInline(ReadOnlyInline):
     model = ScorecardCorrection
-    extra = 0
-    readonly_fields = ["field", "old_value", "new_value", "reason", "corrected_by", "corrected_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["field", "old_value", "new_value", "reason", "corrected_by", "corrected_at"]
 
 
 @admin.register(Scorecard)

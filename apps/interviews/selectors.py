@@ -11,8 +11,9 @@ from collections import defaultdict
 from django.db.models import Prefetch, QuerySet
 
 from apps.accounts.models import Role
+from apps.accounts.tenancy import tenant_filter
 
-from .models import Answer, CandidateSession, ItemNote, Position, Rating, Scorecard, SessionItem
+from .models import Answer, CandidateSession, ItemNote, Position, Rating, Scorecard
 
 
 def is_manager(request) -> bool:
@@ -22,18 +23,14 @@ def is_manager(request) -> bool:
 def sessions_for(request) -> QuerySet[CandidateSession]:
     """The sessions this member may open: all of the organization's for admins and recruiters,
     only the assigned ones for interviewers."""
-    qs = CandidateSession.objects.filter(organization=request.organization).select_related(
-        "candidate", "position"
-    )
+    qs = tenant_filter(request, CandidateSession.objects.select_related("candidate", "position"))
     if not is_manager(request):
         qs = qs.filter(interviewers=request.user)
     return qs
 
 
 def positions_for(request) -> QuerySet[Position]:
-    return Position.objects.filter(organization=request.organization).select_related(
-        "track", "level", "kit"
-    )
+    return tenant_filter(request, Position.objects.select_related("track", "level", "kit"))
 
 
 def scorecards_visible(request, session: CandidateSession) -> QuerySet[Scorecard]:
@@ -107,7 +104,6 @@ def debrief(session: CandidateSession, request) -> dict:
         .filter(status=Scorecard.Status.SUBMITTED)
         .prefetch_related(Prefetch("item_notes", queryset=ItemNote.objects.select_related("item")))
     )
-    items = {i.question_key: i for i in SessionItem.objects.filter(session=session)}
     result = session.result or {}
     flags = result.get("flags", [])
     return {
@@ -115,6 +111,4 @@ def debrief(session: CandidateSession, request) -> dict:
         "scorecards": scorecards,
         "discrepant": [f for f in flags if f.get("kind") == "discrepant"],
         "critical": [f for f in flags if f.get("kind") == "critical_red_flag"],
-        "missing": [f for f in flags if f.get("kind") == "no_evidence"],
-        "items": items,
     }

@@ -328,20 +328,20 @@ def scorecard_correct(request, pk: int, scorecard_pk: int):
     rows = selectors.scorecard_form_rows(card)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        changes = {}
-        for row in rows:
-            for crit in row["criteria"]:
-                raw = request.POST.get(crit["name"])
-                if raw in {"0", "1", "2", "3", "4"} and int(raw) != crit["value"]:
-                    changes[(row["item"].pk, crit["key"])] = int(raw)
-        rec = request.POST.get("recommendation") or None
+        current = {(row["item"].pk, c["key"]): c["value"] for row in rows for c in row["criteria"]}
         try:
+            # The same parsing (and refusal of bad values) as the interviewer's own form.
+            data = services.ScorecardData.from_post(request.POST, [r["item"] for r in rows])
             records = services.scorecard_correct(
                 scorecard=card,
                 corrected_by=request.user,
                 reason=form.cleaned_data["reason"],
-                ratings=changes,
-                recommendation=rec,
+                ratings={
+                    key: value
+                    for key, value in data.ratings.items()
+                    if value is not None and value != current[key]
+                },
+                recommendation=data.recommendation or None,
             )
         except ValidationError as exc:
             _form_errors_from(exc, form)

@@ -23,13 +23,21 @@ def test_question_changelist_filters(staff_client):
 
 
 def test_locked_question_is_read_only_in_admin(staff_client):
-    q = QuestionFactory()
-    questions_lock(question_ids=[q.pk])
-    url = reverse("admin:bank_question_change", args=[q.pk])
-    response = staff_client.post(url, {"prompt": "edited"})
-    q.refresh_from_db()
-    assert q.prompt != "edited"
-    assert response.status_code in (200, 403)
+    unlocked, locked = QuestionFactory(), QuestionFactory()
+    questions_lock(question_ids=[locked.pk])
+    editable = staff_client.get(reverse("admin:bank_question_change", args=[unlocked.pk]))
+    frozen = staff_client.get(reverse("admin:bank_question_change", args=[locked.pk]))
+    # The admin offers a save button and editable fields only for the unlocked version.
+    assert 'name="_save"' in editable.content.decode()
+    assert 'name="prompt"' in editable.content.decode()
+    assert 'name="_save"' not in frozen.content.decode()
+    assert 'name="prompt"' not in frozen.content.decode()
+    response = staff_client.post(
+        reverse("admin:bank_question_change", args=[locked.pk]), {"prompt": "edited"}
+    )
+    assert response.status_code == 403
+    locked.refresh_from_db()
+    assert locked.prompt != "edited"
 
 
 def test_new_version_action(staff_client):

@@ -288,3 +288,27 @@ def test_assigning_is_walled(client, session, outsider, other_org):
     url = reverse("interviews:session_assign", args=[session.pk])
     assert client.post(url, {"interviewers": [stranger.pk]}).status_code == 404
     assert stranger not in session.interviewers.all()
+
+
+def test_correction_with_a_bad_rating_is_refused_and_records_nothing(
+    client, session, interviewer, org_admin
+):
+    card = rate_all(session, interviewer, 2)
+    item = session.items.first()
+    client.force_login(org_admin)
+    response = client.post(
+        reverse("interviews:scorecard_correct", args=[session.pk, card.pk]),
+        {f"r-{item.pk}-accuracy": "7", "reason": "typo"},
+    )
+    assert response.status_code == 200
+    assert "Choose one of the anchors" in response.content.decode()
+    assert card.corrections.count() == 0
+
+
+def test_scorecard_admin_shows_history_read_only(client, session, interviewer):
+    from tests.factories import UserFactory
+
+    card = rate_all(session, interviewer, 3)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    body = client.get(reverse("admin:interviews_scorecard_change", args=[card.pk])).content
+    assert b"accuracy" in body and b'name="ratings-0-value"' not in body
