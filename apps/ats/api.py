@@ -10,10 +10,12 @@ apps.interviews, and answer with the output serializer.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -92,6 +94,35 @@ class OrgScoped:
     @property
     def organization(self):
         return self.request.auth.organization
+
+    def _members(self, emails):
+        """Users with these e-mails in the key's organization, or a field error."""
+        users = list(
+            get_user_model()
+            .objects.filter(email__in=emails, memberships__organization=self.organization)
+            .distinct()
+        )
+        missing = sorted(set(emails) - {u.email for u in users})
+        if missing:
+            raise serializers.ValidationError(
+                {"interviewers": [f"Not members of your organization: {', '.join(missing)}."]}
+            )
+        return users
+
+    def _refs(self, data):
+        """The referenced position and candidate, or 404: another organization's id gets the
+        same answer as an id that never existed."""
+        position = Position.objects.filter(
+            organization=self.organization, pk=data["position"]
+        ).first()
+        candidate = Candidate.objects.filter(
+            organization=self.organization, pk=data["candidate"]
+        ).first()
+        missing = [name for name, row in (("position", position), ("candidate", candidate))
+                   if row is None]  # fmt: skip
+        if missing:
+            raise exceptions.NotFound(f"No such {' or '.join(missing)} in your organization.")
+        return position, candidate
 
     def scope(self, qs):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no key
@@ -294,34 +325,6 @@ class SessionViewSet(OrgScoped, viewsets.ReadOnlyModelViewSet):
         context["allow_ratings"] = bool(auth is not None and auth.allow_ratings)
         return context
 
-    def _members(self, emails):
-        users = list(
-            get_user_model()
-            .objects.filter(email__in=emails, memberships__organization=self.organization)
-            .distinct()
-        )
-        missing = sorted(set(emails) - {u.email for u in users})
-        if missing:
-            raise serializers.ValidationError(
-                {"interviewers": [f"Not members of your organization: {', '.join(missing)}."]}
-            )
-        return users
-
-    def _refs(self, data):
-        """The referenced position and candidate, or 404: another organization's id gets the
-        same answer as an id that never existed."""
-        position = Position.objects.filter(
-            organization=self.organization, pk=data["position"]
-        ).first()
-        candidate = Candidate.objects.filter(
-            organization=self.organization, pk=data["candidate"]
-        ).first()
-        missing = [name for name, row in (("position", position), ("candidate", candidate))
-                   if row is None]  # fmt: skip
-        if missing:
-            raise exceptions.NotFound(f"No such {' or '.join(missing)} in your organization.")
-        return position, candidate
-
     def _out(self, session_id, code):
         session = self.get_queryset().get(pk=session_id)
         return Response(self.get_serializer(session).data, status=code)
@@ -356,9 +359,8 @@ class InvitationViewSet(OrgScoped, viewsets.GenericViewSet):
         """Invite a candidate to a take-home. Returns the session id; the link only when
         ``return_link`` is true (it is e-mailed to the candidate either way)."""
         data = _valid(InvitationIn, request)
-        helper = SessionViewSet(request=request, format_kwarg=None)
-        position, candidate = helper._refs(data)
-        interviewers = helper._members(data.get("interviewers", []))
+        position, candidate = self._refs(data)
+        interviewers = self._members(data.get("interviewers", []))
         try:
             created = invitations.invitation_create(
                 position=position,
@@ -379,9 +381,6 @@ class InvitationViewSet(OrgScoped, viewsets.GenericViewSet):
             "expires_at": created.invitation.expires_at,
         }
         if data["return_link"]:
-            from django.conf import settings
-            from django.urls import reverse
-
             body["link"] = settings.SITE_URL + reverse("takehome:open", args=[created.token])
         return Response(InvitationCreatedOut(body).data, status=status.HTTP_201_CREATED)
 
