@@ -95,8 +95,12 @@ class SessionForm(forms.Form):
         self.fields["candidate"].queryset = Candidate.objects.filter(organization=organization)
         self.fields["interviewers"].queryset = (
             get_user_model()
-            .objects.filter(memberships__organization=organization)
-            .exclude(memberships__organization=organization, memberships__role=Role.RECRUITER)
+            # One filter() call, so both conditions hold for the same membership row: a user's
+            # role in another organization says nothing about this one.
+            .objects.filter(
+                memberships__organization=organization,
+                memberships__role__in=[Role.ADMIN, Role.INTERVIEWER],
+            )
             .order_by("username")
             .distinct()
         )

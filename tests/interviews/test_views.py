@@ -312,3 +312,13 @@ def test_scorecard_admin_shows_history_read_only(client, session, interviewer):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     body = client.get(reverse("admin:interviews_scorecard_change", args=[card.pk])).content
     assert b"accuracy" in body and b'name="ratings-0-value"' not in body
+
+
+def test_interviewer_choices_follow_the_role_in_this_organization(org, other_org):
+    from apps.interviews.forms import SessionForm
+
+    both = MembershipFactory(organization=org, role="interviewer").user
+    MembershipFactory(organization=other_org, role="recruiter", user=both)
+    only_recruiter = MembershipFactory(organization=org, role="recruiter").user
+    choices = set(SessionForm(organization=org).fields["interviewers"].queryset)
+    assert both in choices and only_recruiter not in choices
