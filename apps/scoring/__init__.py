@@ -13,10 +13,20 @@ recomputed from the frozen items, the ratings and the formulas in SCORING.md (sh
 Only `apps.py` imports Django; `interviews.services` turns ORM rows into these inputs.
 """
 
-from apps.scoring.engine import SCORING_VERSION, Estimate, Result, TrackFit, kelley, score
-from apps.scoring.inputs import Constants, Item, Role, item_rating
+from apps.scoring.engine import (
+    SCORING_VERSION,
+    Estimate,
+    Result,
+    TrackFit,
+    kelley,
+    normal_cdf,
+    pool,
+    score,
+)
+from apps.scoring.inputs import DEFAULT_BAR, Constants, Item, Role, item_rating
 
 __all__ = [
+    "DEFAULT_BAR",
     "SCORING_VERSION",
     "Constants",
     "Estimate",
@@ -26,5 +36,7 @@ __all__ = [
     "TrackFit",
     "item_rating",
     "kelley",
+    "normal_cdf",
+    "pool",
     "score",
 ]

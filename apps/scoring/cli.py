@@ -1,14 +1,19 @@
-"""`python -m apps.scoring FILE.json`: score one session from a JSON file (or `-` for stdin).
+"""`python -m apps.scoring FILE.json`: score an application (or one session) from a JSON file.
+
+`-` reads standard input.
 
 Input:
 
-    {"role": {"track": "enterprise", "level": 4, "weights": {"<competency>": 0.5, ...}},
+    {"role": {"track": "enterprise", "level": 4, "weights": {"<competency>": 0.5, ...},
+              "bar": 62.5, "panel_size": 2},
      "items": [{"id": "A1", "competency": "...", "track": "plant|enterprise|core", "level": 3,
-                "weight": 1.0, "source": "live|take_home", "ratings": [3, 4],
-                "critical_flags": 0, "critical_flag_texts": []}, ...],
+                "weight": 1.0, "source": "live|take_home", "discussed_live": false,
+                "ratings": [3, 4], "critical_flags": 0, "critical_flag_texts": []}, ...],
      "constants": {"tau": 0.15, ...}}
 
-`critical_flags`, `critical_flag_texts` and `constants` are optional. The result JSON
+`role.bar` (0-100, default 62.5), `role.panel_size` (default 2), `discussed_live`,
+`critical_flags`, `critical_flag_texts` and `constants` are optional. Items sharing an `id` are
+pooled (one question asked in two sessions of an application is one item). The result JSON
 (`Result.to_dict()`) goes to stdout. Bad input gives one line on stderr naming the item (by id,
 or by index when the id itself is bad) and the field, and exit status 2. No Django here, so it
 runs without settings or a database.
@@ -27,8 +32,9 @@ from apps.scoring.engine import Constants, Item, Role, score
 EXIT_BAD_INPUT = 2
 
 ITEM_REQUIRED = ("id", "competency", "track", "level", "weight", "source", "ratings")
-ITEM_OPTIONAL = ("critical_flags", "critical_flag_texts")
+ITEM_OPTIONAL = ("critical_flags", "critical_flag_texts", "discussed_live")
 ROLE_FIELDS = ("track", "level", "weights")
+ROLE_OPTIONAL = ("bar", "panel_size")
 TOP_LEVEL = ("role", "items", "constants")
 
 
@@ -46,13 +52,21 @@ def _unknown(data: dict[str, Any], allowed: Sequence[str], where: str) -> None:
 def parse_role(data: Any) -> Role:
     if not isinstance(data, dict):
         raise InputError("field 'role': must be an object")
-    _unknown(data, ROLE_FIELDS, "role")
+    _unknown(data, ROLE_FIELDS + ROLE_OPTIONAL, "role")
     for name in ROLE_FIELDS:
         if name not in data:
             raise InputError(f"role, field {name!r}: missing")
     if not isinstance(data["weights"], dict):
         raise InputError("role, field 'weights': must be an object of competency weights")
-    return Role(track=data["track"], level=data["level"], weights=data["weights"])
+    optional: dict[str, Any] = {}
+    if "bar" in data:
+        bar = data["bar"]
+        if isinstance(bar, bool) or not isinstance(bar, int | float):
+            raise InputError(f"role, field 'bar': must be a number 0-100, got {bar!r}")
+        optional["bar"] = bar / 100  # the file speaks 0..100, the engine 0..1
+    if "panel_size" in data:
+        optional["panel_size"] = data["panel_size"]
+    return Role(track=data["track"], level=data["level"], weights=data["weights"], **optional)
 
 
 def parse_item(index: int, data: Any) -> Item:
@@ -105,7 +119,7 @@ def _read(path: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m apps.scoring",
-        description="Score one interview session (SCORING.md) and print the result as JSON.",
+        description="Score an application or one session (SCORING.md v2) and print JSON.",
     )
     parser.add_argument("file", help="input JSON file, or - for standard input")
     args = parser.parse_args(argv)

@@ -23,6 +23,12 @@ ITEM_TRACKS = ("plant", "enterprise", "core")
 #: `take_home` means a take-home answer that was not discussed live.
 SOURCES = ("live", "take_home")
 
+#: The default bar on the 0..1 scale: the boundary between rating 2 and rating 3 (2.5 / 4).
+DEFAULT_BAR = 0.625
+#: The range a position may set its own bar in, on the 0..1 scale (SCORING.md: 50 to 87.5).
+BAR_MIN = 0.50
+BAR_MAX = 0.875
+
 #: How far the role's competency weights may stray from summing to 1 (rounding in stored weights).
 WEIGHT_SUM_TOLERANCE = 1e-6
 
@@ -36,33 +42,40 @@ def _is_finite_number(value: object) -> bool:
     return _is_number(value) and math.isfinite(value)  # type: ignore[arg-type]
 
 
+def _bar_shown(bar: object) -> str:
+    # Bars are shown on the 0..100 scale people use; a non-number is shown as it came.
+    return f"{100 * bar:g}" if _is_finite_number(bar) else repr(bar)  # type: ignore[operator]
+
+
 @dataclass(frozen=True)
 class Constants:
-    """The prior, the measurement model and the decision thresholds (SCORING.md, steps 2-7).
+    """The prior, the measurement model and the decision thresholds (SCORING.md v2, steps 2-9).
 
     - `mu`, `tau`: mean and spread of true competency scores (0..1 scale) before any evidence.
-    - `sigma_e`: the error of one item score, so one item is worth `tau^2 / sigma_e^2` of the prior.
+    - `sigma_i`: an item's own noise (how much one question samples a competency).
+    - `sigma_r`: one rater's noise; an item rated by `k` interviewers has error
+      `e_q = sigma_i^2 + sigma_r^2 / k` (generalizability theory: Brennan 2001).
     - `z`: 1.645 gives a two-sided 90% band.
-    - `bar`: 0.75 (rating 3 of 4, "meets the bar"); used by the label (band vs 75), track fit
-      (target track's theta >= bar) and level fit (theta >= bar at a level).
     - `discrepancy`: two item ratings this far apart (rating points) flag the item.
     - `coverage_min`, `coverage_n_min`: the label is `incomplete` unless competencies with an
       effective count >= `coverage_n_min` carry at least `coverage_min` of the weight.
     - `level_factor`: `L` by distance between item level and target level; a distance not listed
       (2 or more by default) excludes the item.
-    - `source_factor`: `S`, 1 for a live answer, 0.5 for a take-home answer not discussed live.
+    - `source_factor`: `S`, 1 for a live answer (or a take-home answer discussed live), 0.5 for
+      a take-home answer not discussed live.
     - `track_fit_min_n`, `level_fit_min_n`: the effective counts track fit and level fit need.
 
-    The defaults are SCORING.md's; they are to be re-estimated from data once a role family has
-    30+ scored candidates, and never per demographic group. The constants used are stored with
-    each score so that it can be reproduced.
+    The bar is not a constant: it belongs to the role (`Role.bar`), since a position may set its
+    own. The defaults are SCORING.md's; they are to be re-estimated from data once a role family
+    has 30+ scored candidates, and never per demographic group. The constants used are stored
+    with each score so that it can be reproduced.
     """
 
     mu: float = 0.50
     tau: float = 0.15
-    sigma_e: float = 0.20
+    sigma_i: float = 0.15
+    sigma_r: float = 0.13
     z: float = 1.645
-    bar: float = 0.75
     discrepancy: float = 2.0
     coverage_min: float = 0.80
     coverage_n_min: float = 2.0
@@ -82,11 +95,11 @@ class Constants:
             if f.name not in ("level_factor", "source_factor"):
                 check(f.name, _is_finite_number(getattr(self, f.name)), "must be a finite number")
         check("mu", 0 <= self.mu <= 1, "must lie in 0..1")
-        # tau > 0 and sigma_e > 0 keep rho_c strictly between 0 and 1, so SE_c > 0.
+        # tau > 0 and sigma_i > 0 keep rho_c strictly between 0 and 1, so SE_c > 0.
         check("tau", self.tau > 0, "must be > 0")
-        check("sigma_e", self.sigma_e > 0, "must be > 0")
+        check("sigma_i", self.sigma_i > 0, "must be > 0")
+        check("sigma_r", self.sigma_r >= 0, "must be >= 0")
         check("z", self.z >= 0, "must be >= 0")
-        check("bar", 0 <= self.bar <= 1, "must lie in 0..1")
         check("discrepancy", self.discrepancy > 0, "must be > 0")
         check("coverage_min", 0 <= self.coverage_min <= 1, "must lie in 0..1")
         check("coverage_n_min", self.coverage_n_min >= 0, "must be >= 0")
@@ -142,15 +155,20 @@ class Constants:
 
 @dataclass(frozen=True)
 class Role:
-    """The position's target: track (`plant` or `enterprise`), level 1-4, competency weights.
+    """The role as frozen when the application began: track (`plant` or `enterprise`), level
+    1-4, competency weights, the bar and the usual panel size.
 
     The weights `W_c` must sum to 1 (within 1e-6): a score is a weighted mean, and silently
-    renormalising would hide a misconfigured position.
+    renormalising would hide a misconfigured position. `bar` is on the 0..1 scale (0.625, the
+    boundary between ratings 2 and 3, by default; SCORING.md step 5); `panel_size` is how many
+    interviewers usually rate a live item, used to say what one more item would give (step 9).
     """
 
     track: str
     level: int
     weights: Mapping[str, float]
+    bar: float = DEFAULT_BAR
+    panel_size: int = 2
 
     def __post_init__(self) -> None:
         if self.track not in ROLE_TRACKS:
@@ -171,6 +189,16 @@ class Role:
                     f"role, field 'weights': weight of {competency!r} must be a number >= 0, "
                     f"got {weight!r}"
                 )
+        if not _is_finite_number(self.bar) or not 0 <= self.bar <= 1:
+            raise ValueError(f"role, field 'bar': must lie in 0..100, got {_bar_shown(self.bar)}")
+        if (
+            not isinstance(self.panel_size, int)
+            or isinstance(self.panel_size, bool)
+            or self.panel_size < 1
+        ):
+            raise ValueError(
+                f"role, field 'panel_size': must be an integer >= 1, got {self.panel_size!r}"
+            )
         total = math.fsum(self.weights.values())
         if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
             raise ValueError(
@@ -187,6 +215,8 @@ class Item:
     `item_rating`). An item nobody has rated yet has no ratings and contributes no evidence.
     `critical_flags` counts observations of red flags the bank marks critical;
     `critical_flag_texts` says which (the label is capped at `borderline` either way).
+    `discussed_live` marks a take-home answer an interviewer went through with the candidate
+    live: it then weighs as a live answer (`S = 1`).
     """
 
     id: str
@@ -198,6 +228,7 @@ class Item:
     ratings: Sequence[float]
     critical_flags: int = 0
     critical_flag_texts: Sequence[str] = ()
+    discussed_live: bool = False
 
     def __post_init__(self) -> None:
         # Stored as tuples so that a frozen item really does not change after scoring.
@@ -244,10 +275,19 @@ class Item:
             raise self._error(
                 "critical_flags", f"must be an integer >= 0, got {self.critical_flags!r}"
             )
+        if not isinstance(self.discussed_live, bool):
+            raise self._error(
+                "discussed_live", f"must be true or false, got {self.discussed_live!r}"
+            )
         if not isinstance(self.critical_flag_texts, tuple) or not all(
             isinstance(text, str) for text in self.critical_flag_texts
         ):
             raise self._error("critical_flag_texts", "must be a list of strings")
+
+    @property
+    def answered_live(self) -> bool:
+        """Live, or a take-home answer discussed live: what the source factor `S` looks at."""
+        return self.source == "live" or self.discussed_live
 
     @property
     def y(self) -> float | None:
