@@ -6,4 +6,6 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "interviewbank.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Static files are collected at build (above; whitenoise serves them with a manifest when
+# DEBUG=0). The gunicorn config's access log redacts take-home tokens.
+CMD ["gunicorn", "-c", "interviewbank/gunicorn.conf.py", "interviewbank.wsgi:application"]

@@ -5,6 +5,7 @@ A bad value stops start-up with ImproperlyConfigured naming the variable, the wa
 does it: a typo in production should fail loudly, not fall back silently.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,7 +65,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin is for platform staff only (superusers): see interviewbank/admin_site.py.
+    "interviewbank.admin_site.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +78,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "apps.accounts",
     "apps.bank",
     "apps.scoring",
@@ -86,14 +92,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "interviewbank.urls"
@@ -126,6 +136,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for a username, that
+# username is locked for AXES_COOLOFF_MINUTES, right password or not (apps/accounts/lockout.py
+# says so). Locked by username, not by address: behind a load balancer every request can share
+# one address, and locking that would lock everyone out. A success resets the count; platform
+# staff unlock early with `manage.py axes_reset_username USERNAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.locked_out"
+# axes.W006 asks for 'ip_address' among the lockout parameters because a lockout keyed on a
+# user agent or cookie can be dodged by rotating them. Ours is keyed on the username, which an
+# attacker cannot rotate for the account under attack; and by address would lock every user
+# behind a shared proxy address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Two-factor for the Django admin (platform staff, interviewbank/admin_site.py): a TOTP code
+# from a device added with `manage.py add_totp_device USERNAME`. On unless debugging.
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", not DEBUG)
+OTP_TOTP_ISSUER = "InterviewBank"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -154,6 +188,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Where django.core.mail.backends.filebased.EmailBackend writes messages (one file each).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="InterviewBank <noreply@localhost>")
 
 # Celery: without a broker, tasks run eagerly in-process (for `make run` only).
@@ -244,6 +280,40 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS. Off by default so `make run` and a local `docker compose up` work over plain HTTP;
+# production turns them on (.env.example), and `manage.py check --deploy` then warns of nothing.
+# Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto
+# (only when the proxy sets or strips that header on every request).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: 0 (off) in development; once the site is served only over HTTPS, a year (31536000).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): every page loads only the app's own files (no CDN),
+# with no inline script, no inline event handler and no inline style: scripts live in
+# static/*/*.js and styles in static/css/site.css, so neither 'unsafe-inline' nor
+# 'unsafe-eval' is needed. data: images are for Pico CSS's icons (select arrows, checkboxes),
+# which it ships as data: URIs in the stylesheet. One exception, by decorator: the API docs
+# page (third-party Swagger UI) may apply inline styles; its scripts are as strict as any.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Take-home tokens travel in URL paths (/t/<token>/): every handler redacts them, including
 # runserver's request log and Django's 404 warnings.

@@ -15,3 +15,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
+# Tests of the admin's pages log in directly; tests/accounts/test_admin_totp.py turns the
+# admin's two-factor requirement on and checks it.
+ADMIN_REQUIRE_OTP = False

@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "InterviewBank administration"
-admin.site.site_title = "InterviewBank"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),

@@ -60,8 +60,13 @@ def rate_limited(view):
     return wrapped
 
 
-def _redact(value):
+def redact_tokens(value):
+    """``value`` with every take-home token in a /t/<token> path replaced by a marker (used by
+    the logging filter below and by gunicorn's access log, interviewbank/gunicorn_logging.py)."""
     return TOKEN_IN_PATH.sub("/t/[redacted]", value) if isinstance(value, str) else value
+
+
+_redact = redact_tokens
 
 
 class RedactTokens(logging.Filter):
