@@ -8,7 +8,19 @@ into an editable draft (ORA2's rule: a used rubric never changes).
 
 from django.contrib import admin, messages
 
-from .models import Anchor, Competency, Criterion, Kit, KitItem, Level, Question, Source, Track
+from .models import (
+    Anchor,
+    Competency,
+    Criterion,
+    Kit,
+    KitItem,
+    Level,
+    Plan,
+    PlanStage,
+    Question,
+    Source,
+    Track,
+)
 from .services import question_new_version
 
 
@@ -108,3 +120,21 @@ class CompetencyAdmin(admin.ModelAdmin):
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["tag", "title"]
     search_fields = ["tag", "title"]
+
+
+class PlanStageInline(admin.TabularInline):
+    model = PlanStage
+    extra = 0
+    autocomplete_fields = ["kit"]
+    fields = ["order", "name", "mode", "kit", "expected_minutes", "panel_size"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Shipped plans come from ``fixtures/bank/plans.yaml``: edit the YAML and re-import."""
+
+    list_display = ["key", "name", "track", "level", "organization"]
+    list_filter = ["track", "level", "organization"]
+    search_fields = ["key", "name"]
+    list_select_related = ["track", "level", "organization"]
+    inlines = [PlanStageInline]

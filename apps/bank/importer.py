@@ -18,7 +18,19 @@ import yaml
 from django.db import transaction
 
 from . import schema
-from .models import Anchor, Competency, Criterion, Kit, KitItem, Level, Question, Source, Track
+from .models import (
+    Anchor,
+    Competency,
+    Criterion,
+    Kit,
+    KitItem,
+    Level,
+    Plan,
+    PlanStage,
+    Question,
+    Source,
+    Track,
+)
 
 
 class BankImportError(Exception):
@@ -34,12 +46,13 @@ class ImportReport:
     versioned: list[str] = field(default_factory=list)
     unchanged: int = 0
     kits_written: list[str] = field(default_factory=list)
+    plans_written: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"questions: {len(self.created)} created, {len(self.updated)} updated in place, "
             f"{len(self.versioned)} new versions, {self.unchanged} unchanged; "
-            f"kits written: {len(self.kits_written)}"
+            f"kits written: {len(self.kits_written)}; plans written: {len(self.plans_written)}"
         )
 
 
@@ -89,6 +102,31 @@ def kit_data(kit: Kit) -> dict[str, Any]:
     }
 
 
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """A plan as the YAML shape (``schema.PlanIn``); needs its stages with their kits.
+
+    ``expected_minutes`` stays None when the stage takes its minutes from the kit, so that the
+    export writes only what the author wrote (a lossless round trip)."""
+    return {
+        "key": plan.key,
+        "name": plan.name,
+        "track": plan.track.key,
+        "level": plan.level_id,
+        "description": plan.description,
+        "competency_weights": dict(plan.competency_weights),
+        "stages": [
+            {
+                "name": s.name,
+                "kit": s.kit.key,
+                "mode": s.mode,
+                "interviewers": s.panel_size,
+                "expected_minutes": s.expected_minutes,
+            }
+            for s in plan.stages.all()
+        ],
+    }
+
+
 def _incoming(q: schema.QuestionIn) -> dict[str, Any]:
     data = q.model_dump()
     data["red_flags"] = [{"text": f["text"], "critical": f["critical"]} for f in data["red_flags"]]
@@ -110,6 +148,7 @@ def import_bank(paths: list[str | Path]) -> ImportReport:
         _upsert_sources(bank)
         questions = _upsert_questions(bank, tracks, levels, competencies, report)
         _upsert_kits(bank, tracks, levels, questions, report)
+        _upsert_plans(bank, tracks, levels, report)
     return report
 
 
@@ -272,6 +311,19 @@ def _upsert_kits(
     for key, k_in in bank.kits.items():
         incoming = k_in.model_dump()
         kit = existing.get(key)
+        if kit is not None and kit.organization_id is not None:
+            # Kit keys are unique across the bank: a shipped kit must never take over (and
+            # rewrite) an organization's own kit that happens to use the same key.
+            raise BankImportError(
+                [
+                    schema.BankError(
+                        *bank.origin[("kits", key)],
+                        f"kit {key!r}",
+                        "key",
+                        "is already used by an organization's own kit",
+                    )
+                ]
+            )
         if kit is not None and kit_data(kit) == incoming:
             continue
         fields = {
@@ -296,6 +348,61 @@ def _upsert_kits(
             ]
         )
         report.kits_written.append(key)
+
+
+def _upsert_plans(
+    bank: schema.Bank,
+    tracks: dict[str, Track],
+    levels: dict[int, Level],
+    report: ImportReport,
+) -> None:
+    """Shipped plans by key (organization NULL; an organization's plan may share the key)."""
+    existing = {
+        p.key: p
+        for p in Plan.objects.filter(organization__isnull=True, key__in=list(bank.plans))
+        .select_related("track")
+        .prefetch_related("stages__kit")
+    }
+    kits = {
+        k.key: k
+        for k in Kit.objects.filter(
+            organization__isnull=True,
+            key__in={s.kit for p in bank.plans.values() for s in p.stages},
+        )
+    }
+    for key, p_in in bank.plans.items():
+        plan = existing.get(key)
+        if plan is not None and plan_data(plan) == p_in.model_dump():
+            continue
+        fields = {
+            "name": p_in.name,
+            "track": tracks[p_in.track],
+            "level": levels[p_in.level],
+            "description": p_in.description,
+            "competency_weights": dict(p_in.competency_weights),
+        }
+        if plan is None:
+            plan = Plan.objects.create(organization=None, key=key, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(plan, name, value)
+            plan.save()
+            plan.stages.all().delete()
+        PlanStage.objects.bulk_create(
+            [
+                PlanStage(
+                    plan=plan,
+                    order=n,
+                    name=s.name,
+                    mode=s.mode,
+                    kit=kits[s.kit],
+                    expected_minutes=s.expected_minutes,
+                    panel_size=s.interviewers,
+                )
+                for n, s in enumerate(p_in.stages)
+            ]
+        )
+        report.plans_written.append(key)
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -370,4 +477,19 @@ def export_bank(directory: str | Path) -> list[Path]:
     )
     _dump(out / "kits.yaml", "Kits (exported).", {"kits": [kit_data(k) for k in kits]})
     written.append(out / "kits.yaml")
+
+    plans = (
+        Plan.objects.filter(organization__isnull=True)
+        .select_related("track")
+        .prefetch_related("stages__kit")
+    )
+    exported = []
+    for plan in plans:
+        data = plan_data(plan)
+        for stage in data["stages"]:
+            if stage["expected_minutes"] is None:
+                del stage["expected_minutes"]
+        exported.append(data)
+    _dump(out / "plans.yaml", "Interview plans (exported).", {"plans": exported})
+    written.append(out / "plans.yaml")
     return written

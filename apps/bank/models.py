@@ -56,7 +56,9 @@ class Competency(models.Model):
         ("maintenance", "Maintenance operations"),
         ("inventory", "Inventory operations"),
         ("integration", "Integration"),
-        ("performance", "Performance analysis"),
+        # Not a fifth ISA-95 category: performance analysis is one of the eight generic
+        # activities, applied within each of the four categories (DOMAIN.md 1.5-1.6).
+        ("performance", "Performance analysis (an activity in every category)"),
         ("compliance", "Regulatory compliance"),
         ("security", "OT security"),
         ("programme", "Programme and platforms"),
@@ -266,3 +268,94 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag} {self.title}"
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, organization: Organization | None) -> PlanQuerySet:
+        scope = Q(organization__isnull=True)
+        if organization is not None:
+            scope |= Q(organization=organization)
+        return self.filter(scope)
+
+    def own_first(self) -> PlanQuerySet:
+        """The organization's own plans before shipped ones (NULLs last on every database)."""
+        return self.order_by(F("organization_id").asc(nulls_last=True), "pk")
+
+
+class Plan(models.Model):
+    """An interview plan: ordered stages (a screen, a take-home, a panel...) for one track and
+    target level. ``competency_weights`` are the role's default weights and sum to 1.
+
+    Shipped plans (``organization = NULL``, one per track x level, ``fixtures/bank/plans.yaml``)
+    must pass the simulation in SCORING.md ("What a kit and a plan must make possible"):
+    ``apps.bank.plans.simulate_plan`` and ``manage.py plan_check``.
+    """
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="plans"
+    )
+    key = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="plans")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="plans")
+    description = models.TextField(blank=True)
+    competency_weights = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track__order", "level_id", "key"]
+        constraints = [
+            # One key per organization, and one among shipped plans (NULLs are distinct in a
+            # plain unique constraint, hence the second, conditional one).
+            models.UniqueConstraint(fields=["organization", "key"], name="plan_key_per_org"),
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(organization__isnull=True), name="plan_key_shipped"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanStage(models.Model):
+    """One stage of a plan: a live interview or a take-home, run with one kit.
+
+    ``panel_size`` is how many interviewers rate each item (>= 1; a take-home is usually rated
+    by one). ``expected_minutes`` empty means "the sum of the kit's questions' minutes", which
+    :attr:`minutes` resolves, so a kit edit never leaves a stale figure behind.
+    """
+
+    class Mode(models.TextChoices):
+        LIVE = "live", "Live interview"
+        TAKE_HOME = "take_home", "Take-home"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LIVE)
+    kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="plan_stages")
+    expected_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty: the sum of the kit's questions' minutes."
+    )
+    panel_size = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["plan_id", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(panel_size__gte=1), name="plan_stage_panel_size"),
+            models.CheckConstraint(
+                condition=Q(mode__in=["live", "take_home"]), name="plan_stage_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.key} #{self.order}: {self.name}"
+
+    @property
+    def minutes(self) -> int:
+        if self.expected_minutes is not None:
+            return self.expected_minutes
+        return sum(item.question.expected_minutes for item in self.kit.items.all())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -132,6 +133,16 @@ class QuestionIn(_Strict):
         return rubric
 
 
+def weights_sum_to_one(weights: dict[str, float]) -> dict[str, float]:
+    """Kit and plan weights: every one positive, summing to 1 (the engine's tolerance)."""
+    if any(w <= 0 for w in weights.values()):
+        raise ValueError("every competency weight must be positive")
+    total = sum(weights.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"competency weights must sum to 1 (they sum to {total:.4f})")
+    return weights
+
+
 class KitItemIn(_Strict):
     question: Key
     weight: float = Field(default=1.0, gt=0, le=100)
@@ -150,12 +161,7 @@ class KitIn(_Strict):
     @field_validator("competency_weights")
     @classmethod
     def _weights_sum_to_one(cls, weights: dict[str, float]) -> dict[str, float]:
-        if any(w <= 0 for w in weights.values()):
-            raise ValueError("every competency weight must be positive")
-        total = sum(weights.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"competency weights must sum to 1 (they sum to {total:.4f})")
-        return weights
+        return weights_sum_to_one(weights)
 
     @field_validator("items")
     @classmethod
@@ -166,6 +172,34 @@ class KitIn(_Strict):
         return items
 
 
+PLAN_MODES = ("live", "take_home")
+
+
+class PlanStageIn(_Strict):
+    name: Text
+    kit: Key
+    mode: Literal[PLAN_MODES]  # type: ignore[valid-type]
+    # How many interviewers rate each item. A take-home is rated by one unless said otherwise.
+    interviewers: int = Field(default=1, ge=1, le=10)
+    # Unset: the sum of the kit's questions' expected minutes (resolved where it is shown).
+    expected_minutes: int | None = Field(default=None, ge=1, le=480)
+
+
+class PlanIn(_Strict):
+    key: Key
+    name: Text
+    track: Key
+    level: int = Field(ge=1, le=9)
+    description: str = ""
+    competency_weights: dict[Key, float] = Field(min_length=1)
+    stages: list[PlanStageIn] = Field(min_length=1)
+
+    @field_validator("competency_weights")
+    @classmethod
+    def _weights_sum_to_one(cls, weights: dict[str, float]) -> dict[str, float]:
+        return weights_sum_to_one(weights)
+
+
 SECTIONS: dict[str, type[_Strict]] = {
     "tracks": TrackIn,
     "levels": LevelIn,
@@ -173,10 +207,12 @@ SECTIONS: dict[str, type[_Strict]] = {
     "sources": SourceIn,
     "questions": QuestionIn,
     "kits": KitIn,
+    "plans": PlanIn,
 }
 _IDENTITY = {"levels": "number", "sources": "tag"}  # every other section is identified by `key`
 _LABEL = {"tracks": "track", "levels": "level", "competencies": "competency",
-          "sources": "source", "questions": "question", "kits": "kit"}  # fmt: skip
+          "sources": "source", "questions": "question", "kits": "kit",
+          "plans": "plan"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -205,7 +241,11 @@ class Bank:
     sources: dict[str, SourceIn] = field(default_factory=dict)
     questions: dict[str, QuestionIn] = field(default_factory=dict)
     kits: dict[str, KitIn] = field(default_factory=dict)
+    plans: dict[str, PlanIn] = field(default_factory=dict)
     origin: dict[tuple[str, Any], tuple[str, int | None]] = field(default_factory=dict)
+    # The YAML of each entry as read (with line numbers), so that a cross-entry error can point
+    # at the line of the field it is about, not only at the entry.
+    raw: dict[tuple[str, Any], Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 # -- YAML with line numbers -------------------------------------------------------------------
@@ -220,8 +260,54 @@ class _LineList(list):
     line: int | None = None
 
 
+# Bounds on what a bank file may cost to read, far above what real content needs (the largest
+# shipped file is about 100 kB, nests under 10 levels and uses no alias), so that a hostile or
+# broken file is refused quickly with its line instead of exhausting memory or the stack.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 64
+MAX_ALIASES = 100
+# Nodes after every alias is expanded: what the rest of the loader (and pydantic) will walk.
+# A "billion laughs" file is a few hundred bytes that expands to billions of nodes.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A file over one of the bounds above."""
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that remembers the line of every mapping, list and mapping key."""
+    """A SafeLoader that remembers the line of every mapping, list and mapping key, and refuses
+    files that nest too deep or expand too far through aliases."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self.last_mark = None  # the node being constructed, to locate errors that have no mark
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(problem=f"more than {MAX_ALIASES} aliases", problem_mark=mark)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self):  # type: ignore[override]
+        node = super().compose_document()
+        if node is not None and self._aliases:
+            _check_expansion(node)
+        return node
+
+    def construct_object(self, node, deep=False):  # type: ignore[override]
+        self.last_mark = node.start_mark
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[override]
         mapping = _LineDict(super().construct_mapping(node, deep=deep))
@@ -230,9 +316,20 @@ class _LineLoader(yaml.SafeLoader):
         for key_node, _value in node.value:
             try:
                 key = self.construct_object(key_node, deep=deep)
-                mapping.key_lines[key] = key_node.start_mark.line + 1
             except (yaml.YAMLError, TypeError):
-                pass
+                continue
+            try:
+                first = mapping.key_lines.get(key)
+            except TypeError:  # an unhashable key: PyYAML reports it above
+                continue
+            if first is not None:
+                # YAML keeps the last value silently: a review slip ("critical: true" over an
+                # old "critical: false") must be an error, not a quiet change of meaning.
+                raise _Refused(
+                    problem=f"has the key {key!r} twice (first at line {first})",
+                    problem_mark=key_node.start_mark,
+                )
+            mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
 
     def construct_sequence(self, node, deep=False):  # type: ignore[override]
@@ -247,6 +344,48 @@ _LineLoader.add_constructor(
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence
 )
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand past MAX_EXPANDED_NODES or refer to themselves.
+    Counts each distinct node once (memoised), so the check costs no more than the file."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    # Iterative post-order walk: the depth is bounded already, but no recursion is needed.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            children = _children(node)
+            size = 1 + sum(sizes[id(c)] for c in children)
+            if size > MAX_EXPANDED_NODES:
+                raise _Refused(
+                    problem=f"expands to more than {MAX_EXPANDED_NODES} nodes through aliases",
+                    problem_mark=node.start_mark,
+                )
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise _Refused(problem="an alias refers to itself", problem_mark=node.start_mark)
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                raise _Refused(problem="an alias refers to itself", problem_mark=child.start_mark)
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
@@ -299,18 +438,38 @@ def load_bank(paths: list[str | Path]) -> tuple[Bank, list[BankError]]:
 def _load_file(path: Path, bank: Bank, errors: list[BankError]) -> None:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # Read at most one byte past the limit: a huge file is refused without loading it.
+        with path.open("rb") as handle:
+            raw_bytes = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw_bytes) > MAX_FILE_BYTES:
+            errors.append(
+                BankError(name, None, "file", "", f"is larger than {MAX_FILE_BYTES} bytes")
+            )
+            return
+        text = raw_bytes.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(BankError(name, None, "file", "", f"cannot be read ({exc})"))
         return
+    loader = _LineLoader(text)
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = loader.get_single_data()
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        errors.append(BankError(name, line, "file", "", f"is refused: {exc.problem}"))
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         errors.append(BankError(name, line, "file", "", f"is not valid YAML: {problem}"))
         return
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # PyYAML's constructors let some of these through (an impossible date, for one).
+        line = loader.last_mark.line + 1 if loader.last_mark else None
+        errors.append(BankError(name, line, "file", "", f"has a value YAML cannot read ({exc})"))
+        return
+    finally:
+        loader.dispose()
     if data is None:
         errors.append(BankError(name, None, "file", "", "is empty"))
         return
@@ -384,6 +543,7 @@ def _load_entry(
         return
     store[ident] = entry
     bank.origin[(section, ident)] = (name, entry_line)
+    bank.raw[(section, ident)] = raw
 
 
 def _check_references(bank: Bank) -> list[BankError]:
@@ -392,6 +552,8 @@ def _check_references(bank: Bank) -> list[BankError]:
 
     def err(section: str, ident: Any, field_path: str, message: str) -> None:
         path, line = bank.origin[(section, ident)]
+        loc = tuple(int(p) if p.isdigit() else p for p in field_path.split(".") if p)
+        line = _line_of(bank.raw.get((section, ident)), loc) or line
         errors.append(BankError(path, line, f"{_LABEL[section]} {ident!r}", field_path, message))
 
     track_keys = set(bank.tracks)
@@ -430,8 +592,10 @@ def _check_references(bank: Bank) -> list[BankError]:
                 continue
             if q.status != "published":
                 err("kits", key, fld, f"question {q.key!r} is {q.status}, not published")
-            if q.track not in (kit.track, CORE_TRACK):
-                err("kits", key, fld, f"question {q.key!r} is on track {q.track!r}")
+            # Items of the other track are welcome: a live kit needs both tracks for track fit
+            # to be decidable (SCORING.md; the rule itself is in apps.bank.kit_rules).
+            if q.track != CORE_TRACK and q.track not in track_keys:
+                err("kits", key, fld, f"question {q.key!r} is on unknown track {q.track!r}")
             if abs(q.level - kit.level) > KIT_LEVEL_SPAN:
                 err(
                     "kits", key, fld, f"question {q.key!r} is level {q.level}, too far from the kit"
@@ -450,7 +614,45 @@ def _check_references(bank: Bank) -> list[BankError]:
                     fld,
                     f"question {q.key!r} is in competency {q.competency!r}, which has no weight",
                 )
+
+    for key, plan in bank.plans.items():
+        _check_plan(bank, key, plan, err)
     return errors
+
+
+def _check_plan(bank: Bank, key: str, plan: PlanIn, err: Callable[..., None]) -> None:
+    """A plan's references: its track, level, weighted competencies and each stage's kit."""
+    if plan.track not in bank.tracks:
+        err("plans", key, "track", f"unknown track {plan.track!r}")
+    if plan.level not in bank.levels:
+        err("plans", key, "level", f"unknown level {plan.level}")
+    for comp_key in plan.competency_weights:
+        comp = bank.competencies.get(comp_key)
+        if comp is None:
+            err("plans", key, f"competency_weights.{comp_key}", "unknown competency")
+        elif plan.track in bank.tracks and plan.track not in comp.tracks:
+            err(
+                "plans",
+                key,
+                f"competency_weights.{comp_key}",
+                f"competency does not apply to track {plan.track!r}",
+            )
+    names = Counter(stage.name for stage in plan.stages)
+    for index, stage in enumerate(plan.stages):
+        fld = f"stages.{index}"
+        if names[stage.name] > 1:
+            err("plans", key, f"{fld}.name", f"stage name {stage.name!r} is used twice")
+        kit = bank.kits.get(stage.kit)
+        if kit is None:
+            err("plans", key, f"{fld}.kit", f"unknown kit {stage.kit!r}")
+            continue
+        if kit.take_home != (stage.mode == "take_home"):
+            what = "a take-home kit" if kit.take_home else "a live kit"
+            err("plans", key, f"{fld}.kit", f"kit {kit.key!r} is {what}; the stage is {stage.mode}")
+        if kit.track != plan.track:
+            err("plans", key, f"{fld}.kit", f"kit {kit.key!r} is for track {kit.track!r}")
+        if abs(kit.level - plan.level) > KIT_LEVEL_SPAN:
+            err("plans", key, f"{fld}.kit", f"kit {kit.key!r} is level {kit.level}, too far")
 
 
 # -- command line -----------------------------------------------------------------------------
