@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
+from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -25,10 +26,11 @@ from rest_framework.routers import DefaultRouter
 
 from apps.bank.models import Anchor, Competency, Criterion, Kit, KitItem, Level, Question, Track
 from apps.interviews import invitations, services
-from apps.interviews.models import Candidate, CandidateSession, Position, Scorecard
+from apps.interviews.models import Application, Candidate, CandidateSession, Position, Scorecard
 
 from . import filters
 from .serializers import (
+    ApplicationSerializer,
     CandidateIn,
     CandidateSerializer,
     CompetencySerializer,
@@ -53,7 +55,8 @@ FIELD_ERRORS = OpenApiResponse(
     OpenApiTypes.OBJECT, description="Field errors: {field: [messages]} (DRF's error shape)."
 )
 AUTH = {401: _err("Missing, invalid, revoked or expired API key."), 429: _err("Throttled.")}
-LIST = {**AUTH, 400: FIELD_ERRORS, 404: _err("Invalid cursor.")}
+# A malformed cursor, page size or filter is a 400 naming the parameter (the cursor too).
+LIST = {**AUTH, 400: FIELD_ERRORS}
 DETAIL = {**AUTH, 404: _err("Not found (or another organization's).")}
 WRITE = {
     **AUTH,
@@ -94,6 +97,13 @@ class OrgScoped:
     @property
     def organization(self):
         return self.request.auth.organization
+
+    def get_serializer_context(self):
+        # Whether the key may see each interviewer's ratings: one rule for every resource.
+        context = super().get_serializer_context()
+        auth = getattr(self.request, "auth", None)
+        context["allow_ratings"] = bool(auth is not None and auth.allow_ratings)
+        return context
 
     def _members(self, emails):
         """Users with these e-mails in the key's organization, or a field error."""
@@ -256,7 +266,9 @@ class CandidateViewSet(OrgScoped, viewsets.ReadOnlyModelViewSet):
                 existing = (
                     Candidate.objects.select_for_update()
                     .filter(organization=self.organization)
-                    .filter(**{f"external_ids__{external['ats']}": external["id"]})
+                    # The key as a value, never spliced into a lookup string.
+                    .alias(_external=KeyTransform(external["ats"], "external_ids"))
+                    .filter(_external=external["id"])
                     .first()
                 )
             if existing is None:
@@ -319,12 +331,6 @@ class SessionViewSet(OrgScoped, viewsets.ReadOnlyModelViewSet):
             qs = qs.prefetch_related("items")
         return qs
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        auth = getattr(self.request, "auth", None)
-        context["allow_ratings"] = bool(auth is not None and auth.allow_ratings)
-        return context
-
     def _out(self, session_id, code):
         session = self.get_queryset().get(pk=session_id)
         return Response(self.get_serializer(session).data, status=code)
@@ -385,6 +391,30 @@ class InvitationViewSet(OrgScoped, viewsets.GenericViewSet):
         return Response(InvitationCreatedOut(body).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: ApplicationSerializer(many=True), **LIST}),
+    retrieve=extend_schema(responses={200: ApplicationSerializer, **DETAIL}),
+)
+class ApplicationViewSet(OrgScoped, viewsets.ReadOnlyModelViewSet):
+    """Applications: one candidate for one position, every stage pooled into the verdict
+    (SCORING.md version 2). The result leads with the label and how likely the candidate is
+    above the bar; ``score`` is null while the label is ``incomplete``."""
+
+    queryset = Application.objects.none()
+    serializer_class = ApplicationSerializer
+    filterset_class = filters.ApplicationFilter
+
+    def get_queryset(self):
+        return self.scope(Application.objects.all()).prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=CandidateSession.objects.order_by("created_at", "pk").only(
+                    "pk", "mode", "status", "kit_key", "application_id", "created_at"
+                ),
+            )
+        )
+
+
 router = DefaultRouter()
 router.include_root_view = False
 router.register("tracks", TrackViewSet, basename="api-track")
@@ -394,5 +424,6 @@ router.register("questions", QuestionViewSet, basename="api-question")
 router.register("kits", KitViewSet, basename="api-kit")
 router.register("positions", PositionViewSet, basename="api-position")
 router.register("candidates", CandidateViewSet, basename="api-candidate")
+router.register("applications", ApplicationViewSet, basename="api-application")
 router.register("sessions", SessionViewSet, basename="api-session")
 router.register("invitations", InvitationViewSet, basename="api-invitation")

@@ -1,4 +1,4 @@
-"""Bulk export of sessions for ATS clients: NDJSON and CSV, streamed.
+"""Bulk export of sessions and applications for ATS clients: NDJSON and CSV, streamed.
 
 The rows come from one query with the result's fields extracted by the database (JSON key
 lookups). On PostgreSQL the server also writes the lines and the response streams COPY's
@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,7 +26,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
-from apps.interviews.models import CandidateSession
+from apps.interviews.models import Application, CandidateSession
 
 from . import filters
 from .api import AUTH, _err
@@ -37,34 +39,74 @@ COLUMNS = [
     "band_high", "track_fit", "track_orientation", "level_fit", "scoring_version", "created_at",
     "updated_at", "scored_at",
 ]  # fmt: skip
+APPLICATION_COLUMNS = [
+    "application_id", "candidate_id", "candidate_name", "candidate_email", "position_id",
+    "position_title", "client_company", "state", "label", "p_above", "score", "band_low",
+    "band_high", "bar", "track_fit", "track_orientation", "level_fit", "scoring_version",
+    "created_at", "updated_at", "scored_at",
+]  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_queryset(organization, params):
-    """The organization's sessions, filtered and ordered, one aliased column per COLUMNS."""
-    qs = CandidateSession.objects.filter(organization=organization)
-    filterset = filters.SessionFilter(params, queryset=qs)
+def _result_columns() -> dict:
+    """The stored result's fields, extracted by the database (JSON key lookups)."""
+    return {
+        "candidate_name": F("candidate__name"),
+        "candidate_email": F("candidate__email"),
+        "position_title": F("position__title"),
+        "client_company": F("position__client_company"),
+        "label": KT("result__label"),
+        "score": KT("result__score"),
+        "band_low": KT("result__band__0"),
+        "band_high": KT("result__band__1"),
+        "track_fit": KT("result__track__fit"),
+        "track_orientation": KT("result__track__orientation"),
+        "level_fit": KT("result__level_fit"),
+        "scoring_version": KT("result__scoring_version"),
+    }
+
+
+@dataclass(frozen=True)
+class Export:
+    """What one export streams: its rows' model, filter and columns."""
+
+    name: str
+    model: type
+    filterset: type
+    columns: list[str]
+
+    def annotations(self) -> dict:
+        columns = _result_columns()
+        if self.model is Application:
+            columns["application_id"] = F("id")
+            columns["p_above"] = KT("result__p_above")
+            columns["bar"] = KT("result__bar")
+            # No number while the label is incomplete: ATS users filter and bulk-reject on it.
+            columns["score"] = Case(
+                When(result__label="incomplete", then=Value(None)),
+                default=Cast(KT("result__score"), FloatField()),
+                output_field=FloatField(),
+            )
+        else:
+            columns["session_id"] = F("id")
+        return columns
+
+
+SESSIONS = Export("sessions", CandidateSession, filters.SessionFilter, COLUMNS)
+APPLICATIONS = Export("applications", Application, filters.ApplicationFilter, APPLICATION_COLUMNS)
+
+
+def export_queryset(organization, params, export: Export = SESSIONS):
+    """The organization's rows, filtered and ordered, one aliased column per column name."""
+    qs = export.model.objects.filter(organization=organization)
+    filterset = export.filterset(params, queryset=qs)
     filterset.extra_params = frozenset()  # no pagination: the export is one stream
     if not filterset.is_valid():
         raise serializers.ValidationError(filterset.errors)
     return (
         filterset.qs.order_by("updated_at", "id")
-        .annotate(
-            session_id=F("id"),
-            candidate_name=F("candidate__name"),
-            candidate_email=F("candidate__email"),
-            position_title=F("position__title"),
-            client_company=F("position__client_company"),
-            label=KT("result__label"),
-            score=KT("result__score"),
-            band_low=KT("result__band__0"),
-            band_high=KT("result__band__1"),
-            track_fit=KT("result__track__fit"),
-            track_orientation=KT("result__track__orientation"),
-            level_fit=KT("result__level_fit"),
-            scoring_version=KT("result__scoring_version"),
-        )
-        .values_list(*COLUMNS)
+        .annotate(**export.annotations())
+        .values_list(*export.columns)
     )
 
 
@@ -75,10 +117,10 @@ def export_queryset(organization, params):
 # or CSV row (COPY ... CSV, formula cells escaped in SQL) and streams COPY's output blocks as
 # they arrive: the same rows at a multiple of the Python path's rate, memory still flat.
 
-NUMERIC = {"score", "band_low", "band_high"}
+NUMERIC = {"score", "band_low", "band_high", "p_above", "bar"}
 TEXT = {
     "candidate_name", "candidate_email", "position_title", "client_company", "label",
-    "track_fit", "track_orientation", "level_fit", "scoring_version", "mode", "status",
+    "track_fit", "track_orientation", "level_fit", "scoring_version", "mode", "status", "state",
 }  # fmt: skip
 TIMES = {"created_at", "updated_at", "scored_at"}
 SQL_FORMULA_CHARS = "'=', '+', '-', '@', chr(9), chr(13)"
@@ -106,12 +148,12 @@ def _pg_csv_value(column: str) -> str:
     return ref
 
 
-def _pg_copy_sql(qs, fmt: str) -> tuple[str, tuple]:
+def _pg_copy_sql(qs, fmt: str, columns: list[str] = COLUMNS) -> tuple[str, tuple]:
     """COPY around the ORM's own SQL. Every name interpolated here is one of our constants;
     user input reaches the query only as the ORM's bound parameters."""
     inner, params = qs.query.sql_with_params()
     if fmt == "ndjson":
-        pairs = ", ".join(f"'{c}', {_pg_value(c)}" for c in COLUMNS)
+        pairs = ", ".join(f"'{c}', {_pg_value(c)}" for c in columns)
         # CSV format with a quote and delimiter that never occur in JSON text (control
         # characters are escaped by json_build_object): each line comes out verbatim.
         sql = (
@@ -119,13 +161,13 @@ def _pg_copy_sql(qs, fmt: str) -> tuple[str, tuple]:
             "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
         )
     else:
-        cols = ", ".join(f'{_pg_csv_value(c)} AS "{c}"' for c in COLUMNS)
+        cols = ", ".join(f'{_pg_csv_value(c)} AS "{c}"' for c in columns)
         sql = f"COPY (SELECT {cols} FROM ({inner}) AS t) TO STDOUT WITH (FORMAT csv, HEADER)"  # noqa: S608
     return sql, params
 
 
-def _pg_stream(qs, fmt: str) -> Iterator[bytes]:
-    sql, params = _pg_copy_sql(qs, fmt)
+def _pg_stream(qs, fmt: str, columns: list[str] = COLUMNS) -> Iterator[bytes]:
+    sql, params = _pg_copy_sql(qs, fmt, columns)
     # psycopg 3 binds the ORM's parameters client-side for COPY. COPY hands over about a row
     # per block: gather them into ~64 KB writes, or the server pays per tiny chunk.
     buffer, size = [], 0
@@ -149,20 +191,23 @@ def _number(value):
         return value
 
 
-def _plain(row: tuple) -> dict:
-    out = dict(zip(COLUMNS, row, strict=True))
-    for key in ("score", "band_low", "band_high"):
+def _plain(row: tuple, columns: list[str] = COLUMNS) -> dict:
+    out = dict(zip(columns, row, strict=True))
+    for key in NUMERIC.intersection(out):
         out[key] = _number(out[key])
+    if out.get("level_fit") is not None:
+        # Stored as a number or "none"; text as the API and PostgreSQL's ->> give it.
+        out["level_fit"] = str(out["level_fit"])
     for key in ("created_at", "updated_at", "scored_at"):
         if isinstance(out[key], datetime):
             out[key] = out[key].astimezone(UTC).isoformat(timespec="microseconds")
     return out
 
 
-def _ndjson(rows) -> Iterator[bytes]:
+def _ndjson(rows, columns: list[str] = COLUMNS) -> Iterator[bytes]:
     buffer = []
     for n, row in enumerate(rows, 1):
-        buffer.append(json.dumps(_plain(row), separators=(",", ":")))
+        buffer.append(json.dumps(_plain(row, columns), separators=(",", ":")))
         if n % 500 == 0:
             yield ("\n".join(buffer) + "\n").encode()
             buffer = []
@@ -182,12 +227,12 @@ class _Echo:
         return value
 
 
-def _csv(rows) -> Iterator[bytes]:
+def _csv(rows, columns: list[str] = COLUMNS) -> Iterator[bytes]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS).encode()
+    yield writer.writerow(columns).encode()
     buffer = []
     for n, row in enumerate(rows, 1):
-        buffer.append(writer.writerow([safe_cell(v) for v in _plain(row).values()]))
+        buffer.append(writer.writerow([safe_cell(v) for v in _plain(row, columns).values()]))
         if n % 500 == 0:
             yield "".join(buffer).encode()
             buffer = []
@@ -218,12 +263,14 @@ EXPORT_ERRORS = {**AUTH, 400: _err("Invalid filter value.")}
 PYTHON_WRITERS = {"ndjson": _ndjson, "csv": _csv}
 
 
-def _stream_response(request, fmt: str, content_type: str) -> StreamingHttpResponse:
-    qs = export_queryset(request.auth.organization, request.query_params)
+def _stream_response(
+    request, fmt: str, content_type: str, export: Export = SESSIONS
+) -> StreamingHttpResponse:
+    qs = export_queryset(request.auth.organization, request.query_params, export)
     if connection.vendor == "postgresql":
-        stream = _pg_stream(qs, fmt)
+        stream = _pg_stream(qs, fmt, export.columns)
     else:
-        stream = PYTHON_WRITERS[fmt](qs.iterator(chunk_size=CHUNK))
+        stream = PYTHON_WRITERS[fmt](qs.iterator(chunk_size=CHUNK), export.columns)
     response = StreamingHttpResponse(stream, content_type=content_type)
     response["Cache-Control"] = "no-store"
     return response
@@ -250,4 +297,36 @@ def sessions_ndjson(request):
 def sessions_csv(request):
     response = _stream_response(request, "csv", "text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sessions.csv"'
+    return response
+
+
+APPLICATION_EXPORT_PARAMS = [
+    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601 with zone."),
+    OpenApiParameter("state", OpenApiTypes.STR, enum=Application.State.values),
+]
+
+
+@extend_schema(
+    parameters=APPLICATION_EXPORT_PARAMS,
+    responses={(200, "application/x-ndjson"): OpenApiTypes.STR, **EXPORT_ERRORS},
+    description="Every application (candidate for a position, all stages pooled), one JSON "
+    "object per line, streamed. `score` is null while the label is incomplete.",
+)
+@api_view(["GET"])
+@renderer_classes([NDJSONRenderer, JSONRenderer])
+def applications_ndjson(request):
+    return _stream_response(request, "ndjson", "application/x-ndjson", APPLICATIONS)
+
+
+@extend_schema(
+    parameters=APPLICATION_EXPORT_PARAMS,
+    responses={(200, "text/csv"): OpenApiTypes.STR, **EXPORT_ERRORS},
+    description="Every application as CSV (formula cells neutralised); `score` is empty while "
+    "the label is incomplete.",
+)
+@api_view(["GET"])
+@renderer_classes([CSVRenderer, JSONRenderer])
+def applications_csv(request):
+    response = _stream_response(request, "csv", "text/csv; charset=utf-8", APPLICATIONS)
+    response["Content-Disposition"] = 'attachment; filename="applications.csv"'
     return response

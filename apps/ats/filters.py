@@ -1,11 +1,10 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.bank.models import Kit, Question
-from apps.interviews.models import Candidate, CandidateSession, Position
+from apps.interviews.models import Application, Candidate, CandidateSession, Position
 
 from .serializers import as_utc
 
@@ -31,6 +30,10 @@ class StrictFilterSet(django_filters.FilterSet):
             values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
             if len(values) > 1:
                 self.form.add_error(name, "Give this filter once.")
+                valid = False
+            elif "\x00" in values[0]:
+                # Python's date parsing ignores a trailing NUL; no filter value holds one.
+                self.form.add_error(name, "NUL characters are not allowed.")
                 valid = False
             elif values[0] == "":
                 self.form.add_error(name, "This filter needs a value; leave it out instead.")
@@ -84,18 +87,33 @@ class CandidateFilter(UpdatedSince):
         fields = ["updated_since"]
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """A row id. Any whole number is accepted; one that matches nothing (never existed,
-    another organization's, or beyond the database's integer range) filters to nothing."""
+ID_MAX = 2**63 - 1  # the database's bigint
 
-    field_class = forms.IntegerField
-    LIMIT = 2**63
 
-    def filter(self, qs, value):
-        if value is not None and not -self.LIMIT < value < self.LIMIT:
-            return qs.none()
-        return super().filter(qs, value)
+class IdField(forms.CharField):
+    """A row id as ids are written: ASCII digits, from 1 to the largest bigint. Anything else
+    (negative, beyond the database's range, "1.0", other scripts' digits) is a 400 naming the
+    parameter rather than a silent empty list: a client that sends it has a bug to see."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= ID_MAX:
+            raise ValidationError(f"An id: a whole number from 1 to {ID_MAX}.", code="invalid")
+        return int(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.Filter):
+    """A row id; one that matches nothing (never existed, another organization's) filters to
+    nothing."""
+
+    field_class = IdField
 
 
 class SessionFilter(UpdatedSince):
@@ -105,3 +123,12 @@ class SessionFilter(UpdatedSince):
     class Meta:
         model = CandidateSession
         fields = ["updated_since", "status", "mode", "candidate", "position"]
+
+
+class ApplicationFilter(UpdatedSince):
+    candidate = IdFilter(field_name="candidate_id")
+    position = IdFilter(field_name="position_id")
+
+    class Meta:
+        model = Application
+        fields = ["updated_since", "state", "candidate", "position"]

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.bank.models import Competency, Kit, Level, Question, Track
-from apps.interviews.models import Candidate, CandidateSession, Position
+from apps.interviews.models import Application, Candidate, CandidateSession, Position
 
 _JSON_TYPES = (
     (serializers.BooleanField, (bool,), "a boolean"),
@@ -212,8 +212,11 @@ VISIBLE = r"^[\s\S]*\S[\s\S]*$"
 
 
 class ExternalIdIn(StrictInput):
+    # A plain slug: words of letters and digits joined by single - or _. The name becomes a
+    # JSON key in a database lookup, so "__" (Django's lookup separator) must never pass.
     ats = serializers.RegexField(
-        r"^[a-z0-9_-]{1,40}$", help_text="The ATS's name, e.g. greenhouse, lever, workday."
+        r"^(?=.{1,40}$)[a-z0-9]+(?:[-_][a-z0-9]+)*$",
+        help_text="The ATS's name, e.g. greenhouse, lever, workday.",
     )
     id = serializers.RegexField(VISIBLE, max_length=100, help_text="The candidate's id there.")
 
@@ -253,17 +256,52 @@ class TrackFitOut(serializers.Serializer):
     fit = serializers.CharField()
 
 
+class NextEvidenceOut(serializers.Serializer):
+    competency = serializers.CharField()
+    band_halfwidth = serializers.FloatField(
+        help_text="The band's half-width (0-100 scale) with one more live item of it."
+    )
+
+
 class ResultOut(serializers.Serializer):
-    label = serializers.CharField()
-    score = serializers.FloatField()
+    """A stored result. Version 2 results add ``bar``, ``p_above`` and ``next_evidence``;
+    results computed under version 1 keep their shape and version string until a rescore."""
+
+    label = serializers.CharField(help_text="above_bar | borderline | below_bar | incomplete")
+    p_above = serializers.FloatField(
+        required=False, allow_null=True, help_text="How likely the true score is above the bar."
+    )
+    score = serializers.FloatField(
+        allow_null=True, help_text="Null when the label is incomplete: one stage cannot decide."
+    )
     band = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+    bar = serializers.FloatField(required=False, allow_null=True)
     se = serializers.FloatField()
     coverage = serializers.FloatField()
     competencies = serializers.DictField(child=CompetencyResultOut())
     track = TrackFitOut()
     level_fit = serializers.CharField(help_text='"1"-"4" or "none"')
     flags = serializers.ListField(child=serializers.DictField())
+    next_evidence = NextEvidenceOut(many=True, required=False)
     scoring_version = serializers.CharField()
+
+
+def result_out(result: dict | None, *, allow_ratings: bool = False) -> dict | None:
+    """A stored result as the API shows it: level fit as text, and no number when the label is
+    ``incomplete`` (ATS users filter and bulk-reject on it). A discrepant-item flag carries the
+    raters' ratings: they stay out unless the API key allows ratings."""
+    if not result or "score" not in result:
+        return None
+    r = dict(result)
+    if not allow_ratings:
+        r["flags"] = [
+            {k: v for k, v in flag.items() if k != "ratings"} if isinstance(flag, dict) else flag
+            for flag in r.get("flags", [])
+        ]
+    r["level_fit"] = str(r.get("level_fit"))
+    if r.get("label") == "incomplete":
+        r["score"] = None
+    return ResultOut(r).data
 
 
 class RatingOut(serializers.Serializer):
@@ -312,11 +350,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ResultOut(allow_null=True))
     def get_result(self, obj) -> dict | None:
-        if not obj.result or "score" not in obj.result:
-            return None
-        r = dict(obj.result)
-        r["level_fit"] = str(r.get("level_fit"))
-        return ResultOut(r).data
+        return result_out(obj.result, allow_ratings=bool(self.context.get("allow_ratings")))
 
     @extend_schema_field(ScorecardOut(many=True))
     def get_scorecards(self, obj) -> list:
@@ -342,6 +376,64 @@ class SessionSerializer(serializers.ModelSerializer):
     def get_invitation(self, obj) -> dict | None:
         inv = getattr(obj, "invitation", None)
         return InvitationOut(inv).data if inv is not None else None
+
+
+# -- applications -----------------------------------------------------------------------------
+
+
+class ApplicationRoleOut(RoleOut):
+    bar = serializers.FloatField(help_text="The bar, 0-100, frozen when the application began.")
+    panel_size = serializers.IntegerField()
+
+
+class StageOut(serializers.Serializer):
+    session = serializers.IntegerField()
+    mode = serializers.CharField()
+    status = serializers.CharField()
+    kit = serializers.CharField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """One candidate for one position: every stage pooled into the verdict (SCORING.md v2)."""
+
+    candidate = serializers.IntegerField(source="candidate_id")
+    position = serializers.IntegerField(source="position_id")
+    role = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+    stages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "candidate", "position", "state", "state_reason", "state_changed_at", "role",
+            "result", "stages", "created_at", "updated_at", "scored_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(ApplicationRoleOut)
+    def get_role(self, obj) -> dict:
+        return ApplicationRoleOut(
+            {
+                "track": obj.role_track,
+                "level": obj.role_level,
+                "weights": obj.role_weights,
+                "bar": obj.role_bar,
+                "panel_size": obj.role_panel_size,
+            }
+        ).data
+
+    @extend_schema_field(ResultOut(allow_null=True))
+    def get_result(self, obj) -> dict | None:
+        return result_out(obj.result, allow_ratings=bool(self.context.get("allow_ratings")))
+
+    @extend_schema_field(StageOut(many=True))
+    def get_stages(self, obj) -> list:
+        return StageOut(
+            [
+                {"session": s.pk, "mode": s.mode, "status": s.status, "kit": s.kit_key}
+                for s in obj.sessions.all()
+            ],
+            many=True,
+        ).data
 
 
 class SessionIn(StrictInput):

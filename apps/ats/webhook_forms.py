@@ -6,6 +6,7 @@ EVENT_HELP = {
     "session.created": "a session is created (live or take-home)",
     "session.submitted": "a candidate submits a take-home",
     "session.scored": "every interviewer has submitted and the session has its score",
+    "application.scored": "a candidate's verdict for a position changes (all stages pooled)",
     "candidate.updated": "a candidate is added or changed",
 }
 

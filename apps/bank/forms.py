@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q
 
-from .models import Competency, Level, Question, Track
+from .models import Competency, Kit, Level, Question, Track
 
 
 class QuestionFilterForm(forms.Form):
@@ -46,3 +46,87 @@ class QuestionFilterForm(forms.Form):
             qs = qs.filter(kind=data["kind"])
         qs = qs.filter(status=data.get("status") or Question.Status.PUBLISHED)
         return qs
+
+
+class KitQuestionFilterForm(QuestionFilterForm):
+    """The bank's question filters on the kit builder: only published questions can be added,
+    so the status filter is left out (``filter`` then keeps published ones)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["status"]
+
+
+class KitForm(forms.ModelForm):
+    """A kit's settings, with its competency weights entered as percentages (as a position's
+    are); the services check that they add up to 100%."""
+
+    class Meta:
+        model = Kit
+        fields = ["name", "key", "track", "level", "take_home", "description"]
+        labels = {"take_home": "Take-home kit (written and scenario questions)"}
+        help_texts = {
+            "key": "Letters, digits and hyphens; unique in the bank (e.g. plant-l2-panel-acme).",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = Track.objects.all()
+        self.fields["level"].queryset = Level.objects.all()
+        self.fields["track"].empty_label = None
+        self.fields["level"].empty_label = None
+        self.competencies = list(Competency.objects.all())
+        initial = self.instance.competency_weights if self.instance.pk else {}
+        for comp in self.competencies:
+            value = initial.get(comp.key)
+            self.fields[f"w_{comp.key}"] = forms.DecimalField(
+                label=comp.name,
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=1,
+                initial=round(value * 100, 1) if value else None,
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+            )
+
+    def weight_fields(self):
+        return [self[f"w_{c.key}"] for c in self.competencies]
+
+    def settings_fields(self):
+        return [f for f in self if not f.name.startswith("w_")]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        weights = {
+            c.key: float(data[f"w_{c.key}"]) / 100
+            for c in self.competencies
+            if data.get(f"w_{c.key}")
+        }
+        return {
+            **{name: data[name] for name in self.Meta.fields},
+            "competency_weights": weights,
+        }
+
+    def validate_unique(self):
+        # Key uniqueness is the service's rule (with a clearer message); the instance is saved
+        # there, not by the form.
+        pass
+
+
+class KitCopyForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    key = forms.SlugField(
+        max_length=80, help_text="Letters, digits and hyphens; unique in the bank."
+    )
+
+
+class KitItemForm(forms.Form):
+    """One action on one item of a kit: set its weight, move it, or remove it."""
+
+    action = forms.ChoiceField(
+        choices=[("weight", "Set weight"), ("up", "Up"), ("down", "Down"), ("remove", "Remove")]
+    )
+    weight = forms.DecimalField(
+        required=False, min_value=0.1, max_value=10, decimal_places=2, label="Weight"
+    )

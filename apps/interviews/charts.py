@@ -8,16 +8,18 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-BAR = 75.0  # the decision bar on the 0-100 scale (rating 3 of 4)
+BAR = 62.5  # the default bar on the 0-100 scale (between rating 2 and 3); results carry their own
 
 
 def _x(value: float, left: float, width: float) -> float:
     return left + width * max(0.0, min(100.0, value)) / 100.0
 
 
-def competency_bars(competencies: dict, names: dict[str, str], weights: dict) -> SafeString:
+def competency_bars(
+    competencies: dict, names: dict[str, str], weights: dict, bar: float = BAR
+) -> SafeString:
     """One row per competency: observed mean (thin bar), estimate with its 90% band (thick bar
-    and whisker), the evidence count, and the bar at 75."""
+    and whisker), the evidence count, and the bar."""
     rows = [(k, v) for k, v in competencies.items() if k in weights] or list(competencies.items())
     left, width, row_h = 230, 330, 34
     height = 30 + row_h * len(rows)
@@ -26,11 +28,11 @@ def competency_bars(competencies: dict, names: dict[str, str], weights: dict) ->
         f'role="img" aria-labelledby="comp-title" class="chart" font-size="12">',
         '<title id="comp-title">Competency estimates with 90% bands</title>',
     ]
-    bar_x = _x(BAR, left, width)
+    bar_x = _x(bar, left, width)
     parts.append(
         f'<line x1="{bar_x}" y1="10" x2="{bar_x}" y2="{height - 5}" stroke="#555" '
         'stroke-dasharray="4 3"/>'
-        f'<text x="{bar_x + 3}" y="18" fill="#333">bar 75</text>'
+        f'<text x="{bar_x + 3}" y="18" fill="#333">bar {bar:g}</text>'
     )
     for i, (key, c) in enumerate(rows):
         y = 28 + i * row_h
@@ -67,7 +69,7 @@ def competency_bars(competencies: dict, names: dict[str, str], weights: dict) ->
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
 
-def track_profile(track: dict) -> SafeString:
+def track_profile(track: dict, bar: float = BAR) -> SafeString:
     """Plant vs enterprise estimates side by side, each with its 90% band."""
     left, width = 110, 330
     parts = [
@@ -98,9 +100,84 @@ def track_profile(track: dict) -> SafeString:
         parts.append(
             f'<text x="{left + width + 8}" y="{y + 13}" fill="#222">{value:.0f} (n {n:g})</text>'
         )
-    bar_x = _x(BAR, left, width)
+    bar_x = _x(bar, left, width)
     parts.append(
         f'<line x1="{bar_x}" y1="8" x2="{bar_x}" y2="95" stroke="#555" stroke-dasharray="4 3"/>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - no user text in this chart
+
+
+def _axis(parts: list[str], left: float, width: float, y: float) -> None:
+    for tick in (0, 25, 50, 75, 100):
+        x = _x(tick, left, width)
+        parts.append(
+            f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + 4}" stroke="#777"/>'
+            f'<text x="{x}" y="{y + 16}" fill="#333" text-anchor="middle">{tick}</text>'
+        )
+
+
+def verdict_band(band: tuple[float, float], score: float | None, bar: float) -> SafeString:
+    """The 90% band on the 0-100 axis against the bar, the score as a tick inside it."""
+    left, width = 10, 520
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left * 2 + width} 74" '
+        'role="img" aria-labelledby="band-title" class="chart" font-size="12">',
+        f'<title id="band-title">90% band {band[0]:g} to {band[1]:g} against the bar of '
+        f"{bar:g}</title>",
+        f'<rect x="{left}" y="20" width="{width}" height="20" fill="#eee" stroke="#ccc"/>',
+    ]
+    lo, hi = _x(band[0], left, width), _x(band[1], left, width)
+    parts.append(
+        f'<rect x="{lo}" y="22" width="{max(hi - lo, 1.5)}" height="16" fill="#3b6ea8" '
+        'fill-opacity="0.75"/>'
+    )
+    if score is not None:
+        sx = _x(score, left, width)
+        parts.append(f'<line x1="{sx}" y1="18" x2="{sx}" y2="42" stroke="#111" stroke-width="2"/>')
+    bar_x = _x(bar, left, width)
+    parts.append(
+        f'<line x1="{bar_x}" y1="6" x2="{bar_x}" y2="46" stroke="#b00" stroke-width="2" '
+        'stroke-dasharray="5 3"/>'
+        f'<text x="{bar_x + 4}" y="14" fill="#222">bar {bar:g}</text>'
+    )
+    _axis(parts, left, width, 46)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers only
+
+
+def stage_bands(stages: list[dict], bar: float, names: dict[str, str]) -> SafeString:
+    """How the band narrowed stage by stage: one row per stage, the pooled band after it."""
+    if not stages:
+        return mark_safe("")
+    left, width, row_h = 170, 360, 28
+    height = 24 + row_h * len(stages) + 20
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 110} {height}" '
+        'role="img" aria-labelledby="stages-title" class="chart" font-size="12">',
+        '<title id="stages-title">The 90% band after each stage</title>',
+    ]
+    for i, stage in enumerate(stages):
+        y = 14 + i * row_h
+        lo, hi = stage["band"]
+        name = escape(names.get(stage.get("mode", ""), stage.get("mode", "")))
+        parts.append(f'<text x="0" y="{y + 13}" fill="#222">After stage {i + 1}: {name}</text>')
+        parts.append(
+            f'<rect x="{left}" y="{y}" width="{width}" height="18" fill="#eee" stroke="#ccc"/>'
+        )
+        x0, x1 = _x(lo, left, width), _x(hi, left, width)
+        parts.append(
+            f'<rect x="{x0}" y="{y + 3}" width="{max(x1 - x0, 1.5)}" height="12" '
+            'fill="#3b6ea8" fill-opacity="0.75"/>'
+        )
+        parts.append(
+            f'<text x="{left + width + 8}" y="{y + 13}" fill="#222">{lo:g}\u2013{hi:g}</text>'
+        )
+    bar_x = _x(bar, left, width)
+    parts.append(
+        f'<line x1="{bar_x}" y1="8" x2="{bar_x}" y2="{height - 22}" stroke="#b00" '
+        'stroke-dasharray="5 3"/>'
+    )
+    _axis(parts, left, width, height - 22)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - mode names escaped above

@@ -5,7 +5,8 @@ services announce what happened here and listeners registered in their AppConfig
 on it. Listeners run synchronously inside the service's transaction: an outbox row written by
 a listener commits or rolls back with the change it describes.
 
-Events: ``session.created``, ``session.submitted``, ``session.scored``, ``candidate.updated``.
+Events: ``session.created``, ``session.submitted``, ``session.scored``, ``application.scored``,
+``candidate.updated``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-EVENTS = ("session.created", "session.submitted", "session.scored", "candidate.updated")
+EVENTS = (
+    "session.created",
+    "session.submitted",
+    "session.scored",
+    "application.scored",
+    "candidate.updated",
+)
 Listener = Callable[[str, Any], None]
 _listeners: list[Listener] = []
 
@@ -24,7 +31,8 @@ def subscribe(listener: Listener) -> None:
 
 
 def emit(event: str, obj: Any) -> None:
-    """Tell every listener that ``event`` happened to ``obj`` (a CandidateSession or Candidate)."""
+    """Tell every listener that ``event`` happened to ``obj`` (a CandidateSession, Application
+    or Candidate)."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     for listener in list(_listeners):

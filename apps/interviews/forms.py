@@ -1,10 +1,17 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from apps.accounts.models import Role
 from apps.bank.models import Competency, Kit, Level, Track
 
-from .models import Candidate, CandidateSession, Position
+from .models import (
+    BAR_DEFAULT,
+    Application,
+    Candidate,
+    Position,
+    PositionStage,
+)
 
 
 class PositionForm(forms.ModelForm):
@@ -20,7 +27,10 @@ class PositionForm(forms.ModelForm):
 
     class Meta:
         model = Position
-        fields = ["client_company", "title", "track", "level", "job_description", "kit"]
+        fields = [
+            "client_company", "title", "track", "level", "job_description", "kit", "bar",
+            "panel_size",
+        ]  # fmt: skip
         widgets = {"job_description": forms.Textarea(attrs={"rows": 10})}
         help_texts = {
             "job_description": "Paste the ad: the check below tells whether it reads as plant "
@@ -33,6 +43,9 @@ class PositionForm(forms.ModelForm):
         self.fields["kit"].queryset = Kit.objects.visible_to(organization).select_related(
             "track", "level"
         )
+        # Optional on the form: left empty, the defaults apply (62.5, a panel of two).
+        self.fields["bar"].required = False
+        self.fields["panel_size"].required = False
         self.fields["track"].queryset = Track.objects.all()
         self.fields["level"].queryset = Level.objects.all()
         self.competencies = list(Competency.objects.all())
@@ -60,12 +73,18 @@ class PositionForm(forms.ModelForm):
             if data.get(f"w_{c.key}")
         }
         if weights:
-            total = sum(weights.values())
-            if abs(total - 1.0) > 1e-3:
-                raise forms.ValidationError(
-                    f"Competency weights must add up to 100%; they add up to {total * 100:.1f}%."
-                )
+            # The one weights rule (tolerance and normalisation) lives in the service.
+            from .services import weights_validate
+
+            try:
+                weights = weights_validate(weights)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["competency_weights"]) from None
         data["competency_weights"] = weights
+        if data.get("bar") is None:
+            data["bar"] = BAR_DEFAULT
+        if data.get("panel_size") is None:
+            data["panel_size"] = 2
         return data
 
 
@@ -80,8 +99,16 @@ class CandidateForm(forms.ModelForm):
 
 
 class SessionForm(forms.Form):
+    """A live session for a candidate, for one stage of the position's plan (take-homes are
+    sent as invitations, so a take-home never starts here without its link)."""
+
     candidate = forms.ModelChoiceField(Candidate.objects.none())
-    mode = forms.ChoiceField(choices=CandidateSession.Mode.choices, initial="live")
+    stage = forms.ModelChoiceField(
+        PositionStage.objects.none(),
+        required=False,
+        empty_label="The position's kit (no plan stage)",
+        help_text="The plan stage this interview runs: its kit and panel.",
+    )
     interviewers = forms.ModelMultipleChoiceField(
         get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -90,9 +117,16 @@ class SessionForm(forms.Form):
         "before submitting their own.",
     )
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, position=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["candidate"].queryset = Candidate.objects.filter(organization=organization)
+        if position is not None:
+            self.fields["stage"].queryset = position.stages.filter(
+                mode=PositionStage.Mode.LIVE
+            ).select_related("kit")
+        self.fields["stage"].label_from_instance = lambda s: (
+            f"{s.order + 1}. {s.name} ({s.kit.name}, panel of {s.panel_size})"
+        )
         self.fields["interviewers"].queryset = (
             get_user_model()
             # One filter() call, so both conditions hold for the same membership row: a user's
@@ -153,3 +187,38 @@ class InvitationForm(forms.Form):
         self.fields["interviewers"].label_from_instance = session_form.fields[
             "interviewers"
         ].label_from_instance
+
+
+class DecisionForm(forms.Form):
+    """The recruiter's pipeline decision on an application; the rules live in
+    ``services.application_decide``."""
+
+    state = forms.ChoiceField(label="Pipeline state", choices=Application.State.choices)
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for rejected and withdrawn; kept with who decided and when.",
+    )
+
+
+class StageForm(forms.ModelForm):
+    """One stage of a position's plan; the stage list is edited as a formset (add, remove,
+    reorder, swap kits)."""
+
+    class Meta:
+        model = PositionStage
+        fields = ["name", "mode", "kit", "expected_minutes", "panel_size"]
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kit"].queryset = Kit.objects.visible_to(organization).select_related(
+            "track", "level"
+        )
+        self.fields["expected_minutes"].help_text = "Empty: the kit's questions' minutes."
+
+
+StageFormSet = forms.modelformset_factory(
+    PositionStage, form=StageForm, extra=1, can_delete=True, can_order=True
+)

@@ -45,8 +45,17 @@ def grace() -> timedelta:
 # -- recruiter side ---------------------------------------------------------------------------
 
 
+def takehome_stage(position: Position):
+    """The take-home stage of the position's plan, if it has one."""
+    return position.stages.filter(mode="take_home").select_related("kit").first()
+
+
 def takehome_kit(position: Position) -> Kit:
-    """The take-home kit for the position's track and level, else the position's own kit."""
+    """The kit of the position's take-home stage; without one, the take-home kit for its track
+    and level, else the position's own kit."""
+    stage = takehome_stage(position)
+    if stage is not None:
+        return stage.kit
     kit = (
         Kit.objects.visible_to(position.organization)
         .filter(track=position.track, level=position.level, take_home=True)
@@ -119,6 +128,7 @@ def invitation_create(
         created_by=created_by,
         kit=kit,
         question_keys=chosen,
+        stage=takehome_stage(position),
     )
     Answer.objects.bulk_create([Answer(item=item) for item in session.items.all()])
     token, digest = new_token()

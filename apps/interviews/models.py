@@ -8,18 +8,34 @@ Rules that must hold:
   A submitted scorecard is read-only; an admin correction is recorded in ScorecardCorrection.
 - Scorecards are blind: before submitting, an interviewer sees no other scorecard of the
   session (apps.interviews.selectors enforces it at the query level).
-- The session's result is recomputed from the submitted scorecards in the same transaction as
-  the submit or correction that changed them; it stores the constants and scoring version.
+- An Application is one candidate for one position: the unit of decision. It is created with
+  the candidate's first session for that position, every session belongs to one, and it freezes
+  the role (track, level, weights, bar, panel size) when it starts.
+- The session's result (what that stage showed) and its application's result (every stage
+  pooled: SCORING.md version 2) are recomputed from the submitted scorecards in the same
+  transaction as the submit, correction, cancellation or "discussed live" mark that changed
+  them; each stores the constants and scoring version.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Organization
-from apps.bank.models import Kit, Level, Question, Track
+from apps.bank.models import Kit, Level, Plan, Question, Track
+
+#: The bar on the 0..100 scale: 62.5 (between rating 2 and 3) unless a position sets its own
+#: within 50-87.5 (SCORING.md v2, "The bar"). The engine's inputs hold the same rule on 0..1.
+BAR_DEFAULT = 62.5
+BAR_MIN = 50.0
+BAR_MAX = 87.5
+BAR_VALIDATORS = [
+    MinValueValidator(BAR_MIN, message="The bar must be between 50 and 87.5."),
+    MaxValueValidator(BAR_MAX, message="The bar must be between 50 and 87.5."),
+]
 
 
 class Position(models.Model):
@@ -35,7 +51,26 @@ class Position(models.Model):
     job_description = models.TextField(blank=True)
     kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="positions")
     competency_weights = models.JSONField(default=dict)
+    bar = models.FloatField(
+        default=BAR_DEFAULT,
+        validators=BAR_VALIDATORS,
+        help_text="The score a candidate must clear (50-87.5; 62.5 is the boundary between "
+        "'partly right' and 'meets the bar').",
+    )
+    panel_size = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text="How many interviewers usually rate a live interview for this role.",
+    )
     brief_check = models.JSONField(default=dict, blank=True)
+    plan = models.ForeignKey(
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="positions",
+        help_text="The interview plan the stages were copied from.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -48,6 +83,31 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.client_company})"
+
+
+class PositionStage(models.Model):
+    """One stage of a position's own interview plan, copied from a plan so the organization can
+    add, remove, reorder stages and swap kits without touching the plan (or other positions)."""
+
+    class Mode(models.TextChoices):
+        LIVE = "live", "Live interview"
+        TAKE_HOME = "take_home", "Take-home"
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LIVE)
+    kit = models.ForeignKey(Kit, on_delete=models.PROTECT, related_name="position_stages")
+    expected_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    panel_size = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+
+    class Meta:
+        ordering = ["position_id", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order + 1}. {self.name}"
 
 
 class Candidate(models.Model):
@@ -82,6 +142,78 @@ class Candidate(models.Model):
         super().save(*args, **kwargs)
 
 
+class Application(models.Model):
+    """One candidate for one position in one organization: the unit of decision.
+
+    The role is frozen when the application starts (the first session): later edits to the
+    position do not move the bar under a candidate already in process. ``result`` pools every
+    non-cancelled session (SCORING.md v2); ``state`` is the recruiter's pipeline decision, with
+    who, when and why (every change is kept in ApplicationDecision).
+    """
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ADVANCED = "advanced", "Advanced"
+        OFFER = "offer", "Offer"
+        HIRED = "hired", "Hired"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="applications"
+    )
+    candidate = models.ForeignKey(
+        "Candidate", on_delete=models.PROTECT, related_name="applications"
+    )
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="applications")
+    role_track = models.CharField(max_length=40)
+    role_level = models.PositiveSmallIntegerField()
+    role_weights = models.JSONField(default=dict)
+    role_bar = models.FloatField(default=BAR_DEFAULT, validators=BAR_VALIDATORS)
+    role_panel_size = models.PositiveSmallIntegerField(default=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    state_reason = models.TextField(blank=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "candidate", "position"],
+                name="one_application_per_candidate_and_position",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.position}"
+
+
+class ApplicationDecision(models.Model):
+    """One pipeline decision on an application: the state it moved to, who, when and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    state = models.CharField(max_length=10, choices=Application.State.choices)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.state}"
+
+
 class CandidateSession(models.Model):
     class Mode(models.TextChoices):
         LIVE = "live", "Live interview"
@@ -99,6 +231,15 @@ class CandidateSession(models.Model):
     )
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="sessions")
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="sessions")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="sessions")
+    stage = models.ForeignKey(
+        PositionStage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        help_text="The position's plan stage this session runs (empty: ad hoc).",
+    )
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LIVE)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     interviewers = models.ManyToManyField(
@@ -322,6 +463,12 @@ class Answer(models.Model):
     paste_events = models.JSONField(default=list, blank=True)  # [{"at": iso, "size": n}]
     focus_lost = models.PositiveIntegerField(default=0)
     active_seconds = models.PositiveIntegerField(default=0)
+    # An interviewer went through this answer with the candidate live: it then weighs as a live
+    # answer in the application's score (SCORING.md v2, step 2).
+    discussed_live_at = models.DateTimeField(null=True, blank=True)
+    discussed_live_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"answer to {self.item} (v{self.version})"

@@ -3,17 +3,23 @@ safe to retry (acks_late); queued with ``transaction.on_commit`` by the services
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import services
+from .mail import send_email
 
 
 @shared_task(acks_late=True)
 def rescore_sessions(session_ids: list[int]) -> int:
     """Recompute the stored results of these sessions (after scoring constants change)."""
     return services.sessions_rescore(session_ids=session_ids)
+
+
+@shared_task(acks_late=True)
+def rescore_applications(application_ids: list[int]) -> int:
+    """Recompute the stored pooled results of these applications."""
+    return services.applications_rescore(application_ids=application_ids)
 
 
 @shared_task(
@@ -35,11 +41,10 @@ def send_invitation_email(invitation_id: int, token: str) -> bool:
         return False  # superseded by a re-send: never mail a dead link
     link = settings.SITE_URL + reverse("takehome:open", args=[token])
     context = {"invitation": invitation, "link": link}
-    send_mail(
+    send_email(
         subject=f"Your take-home assignment: {invitation.session.position.title}",
-        message=render_to_string("takehome/email_invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[invitation.email],
+        body=render_to_string("takehome/email_invitation.txt", context),
+        to=[invitation.email],
     )
     invitations.invitation_mark_sent(invitation_id=invitation.pk)
     return True
@@ -67,12 +72,9 @@ def notify_submission(session_id: int) -> int:
     if not recipients:
         return 0
     link = settings.SITE_URL + reverse("interviews:session_detail", args=[session.pk])
-    send_mail(
+    send_email(
         subject=f"Take-home submitted: {session.candidate.name} for {session.position.title}",
-        message=render_to_string(
-            "takehome/email_submitted.txt", {"session": session, "link": link}
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=recipients,
+        body=render_to_string("takehome/email_submitted.txt", {"session": session, "link": link}),
+        to=recipients,
     )
     return len(recipients)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import application_views, invitation_views, plan_views, views
 
 app_name = "interviews"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("positions/new/", views.position_create, name="position_create"),
     path("positions/<int:pk>/", views.position_detail, name="position_detail"),
     path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),
+    path("positions/<int:pk>/plan/", plan_views.position_plan, name="position_plan"),
     path("positions/<int:position_pk>/sessions/new/", views.session_create, name="session_create"),
     path(
         "positions/<int:position_pk>/invitations/new/",
@@ -35,5 +36,25 @@ urlpatterns = [
         name="scorecard_correct",
     ),
     path("sessions/<int:pk>/debrief/", views.debrief, name="debrief"),
+    path(
+        "applications/<int:pk>/",
+        application_views.application_detail,
+        name="application_detail",
+    ),
+    path(
+        "applications/<int:pk>/decide/",
+        application_views.application_decide,
+        name="application_decide",
+    ),
+    path(
+        "applications/<int:pk>/next-stage/",
+        application_views.application_next_stage,
+        name="application_next_stage",
+    ),
+    path(
+        "sessions/<int:pk>/answers/<int:answer_pk>/discussed/",
+        application_views.answer_discussed,
+        name="answer_discussed",
+    ),
     path("sessions/<int:pk>/report/", views.report, name="report"),
 ]

@@ -22,6 +22,7 @@ from apps.bank.models import Competency
 from . import charts, selectors, services
 from .forms import CandidateForm, CorrectionForm, PositionForm, SessionForm
 from .models import Candidate, CandidateSession, Invitation, Scorecard
+from .verdicts import Verdict
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)
 
@@ -70,6 +71,8 @@ def _position_form_view(request, position=None):
                     "kit": kit,
                     "competency_weights": data["competency_weights"]
                     or dict(kit.competency_weights),
+                    "bar": data["bar"],
+                    "panel_size": data["panel_size"],
                 }
                 try:
                     if position is None:
@@ -110,8 +113,7 @@ def position_detail(request, pk: int):
         (names.get(k, k), round(v * 100, 1))
         for k, v in sorted(position.competency_weights.items(), key=lambda kv: -kv[1])
     ]
-    form = SessionForm(organization=request.organization)
-    sessions = position.sessions.select_related("candidate").order_by("-created_at")
+    form = SessionForm(organization=request.organization, position=position)
     return render(
         request,
         "interviews/position_detail.html",
@@ -119,7 +121,9 @@ def position_detail(request, pk: int):
             "position": position,
             "weights": weights,
             "form": form,
-            "sessions": sessions,
+            "groups": selectors.position_applications(position),
+            "names": names,
+            "stages": list(position.stages.select_related("kit")),
             "check": position.brief_check,
         },
     )
@@ -170,13 +174,14 @@ def candidate_detail(request, pk: int):
 @require_POST
 def session_create(request, position_pk: int):
     position = get_for_tenant_or_404(request, selectors.positions_for(request), pk=position_pk)
-    form = SessionForm(request.POST, organization=request.organization)
+    form = SessionForm(request.POST, organization=request.organization, position=position)
     if form.is_valid():
         try:
             session = services.session_create(
                 position=position,
                 candidate=form.cleaned_data["candidate"],
-                mode=form.cleaned_data["mode"],
+                mode=CandidateSession.Mode.LIVE,
+                stage=form.cleaned_data["stage"],
                 interviewers=form.cleaned_data["interviewers"],
                 created_by=request.user,
             )
@@ -300,6 +305,7 @@ def scorecard(request, pk: int):
             "errors": errors,
             "missing": [m for name, msgs in errors.items() if name.startswith("r-") for m in msgs],
             "recommendations": Scorecard.Recommendation.choices,
+            "takehome_answers": selectors.takehome_answers_to_discuss(session),
         },
         status=400 if errors else 200,
     )
@@ -324,7 +330,13 @@ def scorecard_autosave(request, pk: int):
 @role_required((Role.ADMIN,))
 def scorecard_correct(request, pk: int, scorecard_pk: int):
     session = get_object_or_404(selectors.sessions_for(request), pk=pk)
-    card = get_object_or_404(session.scorecards.select_related("interviewer"), pk=scorecard_pk)
+    if selectors.is_pending_panelist(request.user, session):
+        raise Http404("Submit your own scorecard before correcting others'.")
+    # Only submitted scorecards are corrected; a colleague's draft is nobody else's to read.
+    card = get_object_or_404(
+        session.scorecards.filter(status=Scorecard.Status.SUBMITTED).select_related("interviewer"),
+        pk=scorecard_pk,
+    )
     rows = selectors.scorecard_form_rows(card)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -371,16 +383,17 @@ def _debrief_context(request, pk: int) -> dict:
         raise Http404("Submit your own scorecard to see the debrief.")
     data = selectors.debrief(session, request)
     result = data["result"]
+    verdict = Verdict.from_result(result)
     names = dict(Competency.objects.values_list("key", "name"))
     data.update(
         session=session,
         names=names,
         competency_chart=charts.competency_bars(
-            result.get("competencies", {}), names, session.role_weights
+            result.get("competencies", {}), names, session.role_weights, verdict.bar
         )
-        if result
+        if verdict
         else "",
-        track_chart=charts.track_profile(result.get("track", {})) if result else "",
+        track_chart=charts.track_profile(result.get("track", {}), verdict.bar) if verdict else "",
         weights=session.role_weights,
     )
     return data

@@ -239,6 +239,32 @@ class Item:
             pass  # not iterable: reported below, with the field named
         self._check()
 
+    @classmethod
+    def trusted(
+        cls,
+        id: str,
+        competency: str,
+        track: str,
+        level: int,
+        weight: float,
+        source: str,
+        ratings: tuple[float, ...],
+        critical_flag_texts: tuple[str, ...] = (),
+        discussed_live: bool = False,
+    ) -> Item:
+        """An item from values already validated: a frozen session item (checked when it was
+        frozen) and ratings the database constrains to 0-4. Skips the field checks, which
+        dominated a bulk rescore; everything else should use the checking constructor."""
+        item = object.__new__(cls)
+        for name, value in (
+            ("id", id), ("competency", competency), ("track", track), ("level", level),
+            ("weight", weight), ("source", source), ("ratings", ratings),
+            ("critical_flags", len(critical_flag_texts)),
+            ("critical_flag_texts", critical_flag_texts), ("discussed_live", discussed_live),
+        ):  # fmt: skip
+            object.__setattr__(item, name, value)
+        return item
+
     def _error(self, name: str, problem: str) -> ValueError:
         who = f"item {self.id!r}" if isinstance(self.id, str) and self.id else "item (no id)"
         return ValueError(f"{who}, field {name!r}: {problem}")

@@ -102,7 +102,7 @@ def test_session_detail_has_result_and_scorecard_summaries(api, scored):
     body = api.get(f"/api/v1/sessions/{scored.pk}/").json()
     assert body["result"]["label"] == scored.result["label"]
     assert body["result"]["band"] == scored.result["band"]
-    assert body["result"]["scoring_version"] == "2026.1"
+    assert body["result"]["scoring_version"] == "2"
     (card,) = body["scorecards"]
     assert card["recommendation"] == "yes" and "ratings" not in card
 

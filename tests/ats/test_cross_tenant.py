@@ -35,6 +35,7 @@ def a_rows(org, interviewer):
         "position": position,
         "candidate": cand,
         "session": session,
+        "application": session.application,
         "question": QuestionFactory(organization=org, key="a-private-question"),
         "kit": KitFactory(organization=org, key="a-private-kit"),
     }
@@ -87,7 +88,12 @@ def _greenhouse(client, method, path, rows, org):
 
 
 def test_every_operation_is_walled(other_api, a_rows, other_key, org):
-    a_ids = {a_rows["position"].pk, a_rows["candidate"].pk, a_rows["session"].pk}
+    a_ids = {
+        a_rows["position"].pk,
+        a_rows["candidate"].pk,
+        a_rows["session"].pk,
+        a_rows["application"].pk,
+    }
     seen = set()
     from .conftest import basic_auth
 
@@ -112,7 +118,12 @@ def test_every_operation_is_walled(other_api, a_rows, other_key, org):
             assert "A Person" not in text and "a-private" not in text, url
             results = response.json()
             results = results["results"] if isinstance(results, dict) else results
-            if path in ("/api/v1/positions/", "/api/v1/candidates/", "/api/v1/sessions/"):
+            if path in (
+                "/api/v1/positions/",
+                "/api/v1/candidates/",
+                "/api/v1/sessions/",
+                "/api/v1/applications/",
+            ):
                 assert not {r["id"] for r in results} & a_ids, url
         elif method == "POST" and "{id}" in path:
             assert other_api.post(url).status_code == 404, url
@@ -136,4 +147,6 @@ def test_every_operation_is_walled(other_api, a_rows, other_key, org):
             assert a_rows["candidate"].name == "A Person"
         else:
             pytest.fail(f"{method} {path} is not covered by the cross-tenant test")
-    assert len(seen) >= 23
+    assert ("GET", "/api/v1/applications/{id}/") in seen
+    assert ("GET", "/api/v1/export/applications.ndjson") in seen
+    assert len(seen) >= 27

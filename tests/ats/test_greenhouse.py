@@ -27,6 +27,7 @@ from apps.ats.models import GreenhouseErrorReport, GreenhouseOrder
 from apps.bank.models import Question
 from apps.interviews import invitations, services
 from apps.interviews.models import Candidate, CandidateSession, Invitation
+from apps.interviews.verdicts import LABELS
 from interviewbank.celery import app as celery_app
 from tests.factories import make_kit
 
@@ -455,27 +456,53 @@ def test_test_status_through_the_lifecycle(greenhouse, position, interviewer):
     session.interviewers.add(interviewer)
     session = score(session, interviewer)
     assert session.status == "scored"
-    result = session.result
+    # Greenhouse reads the candidate's verdict for the role (the application, every stage
+    # pooled), labelled in words, with the application's page as the profile.
+    application = session.application
+    application.refresh_from_db()
+    result = application.result
     response = status_of(greenhouse, interview_id)
     assert response.status_code == 200
     invitation.refresh_from_db()
-    assert response.json() == {
+    expected = {
         "partner_status": "complete",
-        "partner_profile_url": f"{settings.SITE_URL}/interviews/sessions/{session.pk}/debrief/",
-        "partner_score": result["score"],
+        "partner_profile_url": f"{settings.SITE_URL}/interviews/applications/{application.pk}/",
         "metadata": {
-            "Label": result["label"],
+            "Label": LABELS[result["label"]],
+            "Likely above the bar": f"{round(100 * result['p_above'])}%",
             "Band low": result["band"][0],
             "Band high": result["band"][1],
+            "Bar": 62.5,
             "Track fit": result["track"]["fit"],
             "Track orientation": result["track"]["orientation"],
             "Level fit": result["level_fit"],
+            "Stage": "Take-home",
             "Submitted at": invitation.submitted_at.isoformat(),
         },
     }
+    # One take-home stage alone is incomplete here: no number for Greenhouse to filter on.
+    assert result["label"] == "incomplete"
+    assert response.json() == expected
     body = response.json()
-    assert isinstance(body["partner_score"], int | float) and 0 <= body["partner_score"] <= 100
+    assert "partner_score" not in body
     assert all(isinstance(v, str | int | float | bool) for v in body["metadata"].values())
+
+
+def test_test_status_carries_the_score_once_the_application_is_decided(
+    greenhouse, position, interviewer
+):
+    interview_id = send(greenhouse, send_payload(position)).json()["partner_interview_id"]
+    session = CandidateSession.objects.get(pk=int(interview_id))
+    session.interviewers.add(interviewer)
+    session = score(session, interviewer)
+    application = session.application
+    # A complete verdict (here: forced by storing one) gives Greenhouse its number.
+    decided = dict(application.result, label="borderline")
+    type(application).objects.filter(pk=application.pk).update(result=decided)
+    body = status_of(greenhouse, interview_id).json()
+    assert body["partner_status"] == "complete"
+    assert body["partner_score"] == decided["score"]
+    assert body["metadata"]["Label"] == "Borderline"
 
 
 def test_test_status_of_a_revoked_or_expired_test(greenhouse, position):

@@ -32,3 +32,29 @@ def test_rescore_task_runs_the_service(session, interviewer):
     assert tasks.rescore_sessions.apply(args=[[session.pk]]).get() == 1
     session.refresh_from_db()
     assert "score" in session.result
+
+
+def test_rescore_command_covers_applications_and_keeps_v1_until_run(session, interviewer):
+    rate_all(session, interviewer, 3)
+    application = session.application
+    application.refresh_from_db()
+    # A result stored under version 1 keeps its version string until an explicit rescore.
+    stale = dict(application.result, scoring_version="2026.1")
+    type(application).objects.filter(pk=application.pk).update(result=stale)
+    application.refresh_from_db()
+    assert application.result["scoring_version"] == "2026.1"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("rescore_sessions", "--applications-only", stdout=out, stderr=err)
+    assert "1 application(s) rescored" in out.getvalue()
+    application.refresh_from_db()
+    assert application.result["scoring_version"] == "2"
+    assert application.result["bar"] == 62.5
+    assert 0 <= application.result["p_above"] <= 1
+
+
+def test_rescore_applications_task_runs_the_service(session, interviewer):
+    rate_all(session, interviewer, 2)
+    type(session.application).objects.filter(pk=session.application_id).update(result=None)
+    assert tasks.rescore_applications.apply(args=[[session.application_id]]).get() == 1
+    session.application.refresh_from_db()
+    assert session.application.result["label"] in ("below_bar", "borderline", "incomplete")

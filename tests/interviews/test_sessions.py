@@ -85,7 +85,7 @@ def test_weights_must_sum_to_one(position):
             position=position,
             competency_weights={"production_execution": 0.5, "quality_operations": 0.3},
         )
-    assert "add up to 1" in exc.value.message_dict["competency_weights"][0]
+    assert "add up to 100%" in exc.value.message_dict["competency_weights"][0]
 
 
 def test_factory_session_is_usable():

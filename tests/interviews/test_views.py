@@ -322,3 +322,33 @@ def test_interviewer_choices_follow_the_role_in_this_organization(org, other_org
     only_recruiter = MembershipFactory(organization=org, role="recruiter").user
     choices = set(SessionForm(organization=org).fields["interviewers"].queryset)
     assert both in choices and only_recruiter not in choices
+
+
+def test_an_admin_on_the_panel_is_blind_until_submitting(client, org, session, interviewer):
+    """Blindness is a rule about panel members, whatever their role (issue 13)."""
+    from apps.accounts.models import Role
+
+    admin = MembershipFactory(organization=org, role=Role.ADMIN, user__username="ada-panel").user
+    session.interviewers.add(admin)
+    rate_all(session, interviewer, 3)
+    client.force_login(admin)
+    assert client.get(reverse("interviews:debrief", args=[session.pk])).status_code == 404
+    card = session.scorecards.get(interviewer=interviewer)
+    correct = reverse("interviews:scorecard_correct", args=[session.pk, card.pk])
+    assert client.get(correct).status_code == 404
+    assert (
+        client.get(
+            reverse("interviews:application_detail", args=[session.application_id])
+        ).status_code
+        == 404
+    )
+    rate_all(session, admin, 3)
+    assert client.get(reverse("interviews:debrief", args=[session.pk])).status_code == 200
+    assert client.get(correct).status_code == 200
+
+
+def test_nobody_corrects_or_reads_a_draft_scorecard(client, org_admin, session, interviewer):
+    draft = services.scorecard_for(session=session, interviewer=interviewer)
+    client.force_login(org_admin)
+    url = reverse("interviews:scorecard_correct", args=[session.pk, draft.pk])
+    assert client.get(url).status_code == 404

@@ -611,3 +611,16 @@ def test_bad_constants_are_rejected() -> None:
         Constants.from_dict({"nope": 1})
     with pytest.raises(ValueError, match="field 'sigma_e': unknown constant"):
         Constants.from_dict({"sigma_e": 0.2})  # version 1's single error constant is gone
+
+
+def test_a_trusted_item_scores_exactly_as_a_checked_one() -> None:
+    checked = [
+        Item("A", "a", "enterprise", 3, 1.0, "live", [3, 4], 1, ["flag"]),
+        Item("B", "a", "plant", 2, 0.5, "take_home", [2], discussed_live=True),
+    ]
+    trusted = [
+        Item.trusted("A", "a", "enterprise", 3, 1.0, "live", (3, 4), ("flag",)),
+        Item.trusted("B", "a", "plant", 2, 0.5, "take_home", (2,), discussed_live=True),
+    ]
+    assert trusted == checked
+    assert score(ENTERPRISE_L3, trusted).to_dict() == score(ENTERPRISE_L3, checked).to_dict()

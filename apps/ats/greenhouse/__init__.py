@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from apps.interviews.models import CandidateSession
+
 from ..greenhouse_tasks import greenhouse_notify
 from ..models import GreenhouseOrder
 from .views import ListTests, RequestErrors, SendTest, TestStatus
@@ -40,17 +42,24 @@ __all__ = ["ListTests", "RequestErrors", "SendTest", "TestStatus", "on_event"]
 
 
 def on_event(event: str, obj) -> None:
-    """On ``session.scored`` of a session Greenhouse ordered, PATCH its URL after commit.
+    """On ``application.scored`` of an application whose take-home stage Greenhouse ordered
+    and that stage is scored, PATCH its URL after commit: the report carries the candidate's
+    verdict for the role, so a later live stage updates Greenhouse too.
 
     Runs inside the scoring transaction; ``robust`` keeps a failure to queue (or, with eager
     Celery, to deliver) from turning a committed scorecard submit into an error page."""
-    if event != "session.scored":
+    if event != "application.scored":
         return
-    order_id = (
-        GreenhouseOrder.objects.filter(session_id=obj.pk)
+    order_ids = list(
+        GreenhouseOrder.objects.filter(
+            session__application_id=obj.pk, session__status=CandidateSession.Status.SCORED
+        )
         .exclude(callback_url="")
         .values_list("pk", flat=True)
-        .first()
     )
-    if order_id is not None:
-        transaction.on_commit(lambda: greenhouse_notify.delay(order_id), robust=True)
+    for order_id in order_ids:
+
+        def notify(order_id: int = order_id) -> None:
+            greenhouse_notify.delay(order_id)
+
+        transaction.on_commit(notify, robust=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.models import Membership, Organization
 from apps.interviews import invitations, services
 from apps.interviews.models import Candidate, CandidateSession, Position
+from apps.interviews.verdicts import LABELS, application_summary
 
 from ..models import GreenhouseErrorReport, GreenhouseOrder
 
@@ -194,26 +195,37 @@ def greenhouse_status(order: GreenhouseOrder, *, now=None) -> dict:
     now = now or timezone.now()
     Status = CandidateSession.Status
     if session.status == Status.SCORED and session.result:
-        result = session.result
-        low, high = result["band"]
-        track = result.get("track", {})
+        # The take-home stage is scored; what Greenhouse shows is the candidate's verdict for
+        # the role, every stage pooled (the application), which this stage alone cannot decide.
+        application = session.application
+        summary = application_summary(application.result or session.result) or {}
+        low, high = summary.get("band") or (None, None)
         metadata = {
-            "Label": result.get("label"),
+            "Label": LABELS.get(summary.get("label"), summary.get("label")),
+            "Likely above the bar": None
+            if summary.get("p_above") is None
+            else f"{round(100 * summary['p_above'])}%",
             "Band low": low,
             "Band high": high,
-            "Track fit": track.get("fit"),
-            "Track orientation": track.get("orientation"),
-            "Level fit": result.get("level_fit"),
+            "Bar": summary.get("bar"),
+            "Track fit": summary.get("track_fit"),
+            "Track orientation": summary.get("track_orientation"),
+            "Level fit": summary.get("level_fit"),
+            "Stage": "Take-home",
         }
         if invitation is not None and invitation.submitted_at:
             metadata["Submitted at"] = invitation.submitted_at.isoformat()
-        return {
+        status = {
             "partner_status": COMPLETE,
             "partner_profile_url": settings.SITE_URL
-            + reverse("interviews:debrief", args=[session.pk]),
-            "partner_score": result["score"],
+            + reverse("interviews:application_detail", args=[application.pk]),
             "metadata": {k: v for k, v in metadata.items() if v is not None},
         }
+        # No number while the verdict is incomplete: Greenhouse users filter and bulk-reject
+        # on partner_score, and one stage alone cannot cover the role.
+        if summary.get("score") is not None:
+            status["partner_score"] = summary["score"]
+        return status
     if session.status == Status.CANCELLED or (invitation and invitation.revoked_at):
         state = "cancelled"
     elif session.status in (Status.SUBMITTED, Status.SCORED):

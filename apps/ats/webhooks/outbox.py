@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +13,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Organization
 from apps.interviews.events import EVENTS
-from apps.interviews.models import Candidate, CandidateSession
+from apps.interviews.models import Application, Candidate, CandidateSession
+from apps.interviews.verdicts import application_summary
 
 from .. import webhook_tasks
 from ..models import WebhookDelivery, WebhookEndpoint
@@ -115,6 +115,17 @@ def _session_data(session: CandidateSession) -> dict[str, Any]:
     }
 
 
+def _application_data(application: Application) -> dict[str, Any]:
+    return {
+        "id": application.pk,
+        "candidate_id": application.candidate_id,
+        "position_id": application.position_id,
+        "state": application.state,
+        "scored_at": _iso(application.scored_at),
+        "result": application_summary(application.result),
+    }
+
+
 def _candidate_data(candidate: Candidate) -> dict[str, Any]:
     return {
         "id": candidate.pk,
@@ -124,10 +135,12 @@ def _candidate_data(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def event_payload(event: str, obj: CandidateSession | Candidate) -> dict[str, Any]:
+def event_payload(event: str, obj: CandidateSession | Application | Candidate) -> dict[str, Any]:
     """The Standard Webhooks envelope: ``{"type", "timestamp", "data"}``."""
     if isinstance(obj, CandidateSession):
         data = _session_data(obj)
+    elif isinstance(obj, Application):
+        data = _application_data(obj)
     elif isinstance(obj, Candidate):
         data = _candidate_data(obj)
     else:
@@ -143,10 +156,16 @@ def serialize(payload: dict[str, Any]) -> str:
 def queue_delivery(delivery_id: int) -> None:
     """Queue the task once the current transaction commits. ``robust``: a broker outage must
     not fail the change that already committed; the sweep sends the row later."""
-    transaction.on_commit(partial(webhook_tasks.deliver_webhook.delay, delivery_id), robust=True)
+
+    # A named function, not functools.partial: Django's robust handler logs the callback's
+    # __qualname__, which a partial lacks, and its crash skipped every later hook.
+    def send() -> None:
+        webhook_tasks.deliver_webhook.delay(delivery_id)
+
+    transaction.on_commit(send, robust=True)
 
 
-def on_event(event: str, obj: CandidateSession | Candidate) -> list[WebhookDelivery]:
+def on_event(event: str, obj: CandidateSession | Application | Candidate) -> list[WebhookDelivery]:
     """Write the outbox rows for ``event`` (in the caller's transaction) and queue them."""
     endpoints = [
         endpoint

@@ -10,14 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Organization
-from apps.bank.models import Competency, Kit
+from apps.bank.models import Kit, Plan
+from apps.bank.services import kit_weights_clean
 
 from .. import briefcheck
 from ..models import (
     Position,
+    PositionStage,
 )
 
-WEIGHT_TOLERANCE = 1e-3
 PHRASEBOOK_PATH = Path(settings.BASE_DIR) / "fixtures" / "role_phrases.yaml"
 
 
@@ -28,19 +29,16 @@ def brief_check_run(*, title: str, description: str) -> dict:
 
 
 def weights_validate(weights: Mapping[str, float], *, field: str = "competency_weights") -> dict:
-    """Competency weights: known competencies, non-negative, summing to 1."""
-    known = set(Competency.objects.values_list("key", flat=True))
-    cleaned = {k: float(v) for k, v in weights.items() if float(v) != 0.0}
-    unknown = sorted(set(cleaned) - known)
-    if unknown:
-        raise ValidationError({field: f"Unknown competencies: {', '.join(unknown)}."})
-    if any(v < 0 for v in cleaned.values()):
-        raise ValidationError({field: "Weights cannot be negative."})
-    total = sum(cleaned.values())
-    if abs(total - 1.0) > WEIGHT_TOLERANCE:
-        raise ValidationError(
-            {field: f"Competency weights must add up to 1 (100%); they add up to {total:.3f}."}
-        )
+    """Competency weights: known competencies, non-negative, summing to 1 within the bank's
+    tolerance; returned normalised to sum to 1. The rule lives once, in
+    ``apps.bank.services.kit_weights_clean`` (kits and positions share it); a position also
+    needs at least one weight."""
+    try:
+        cleaned = kit_weights_clean(weights)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.message_dict["competency_weights"]}) from None
+    if not cleaned:
+        raise ValidationError({field: "Give at least one competency a weight."})
     return cleaned
 
 
@@ -52,10 +50,52 @@ def kit_suggest(*, organization: Organization, track_key: str, level: int) -> Ki
     return kits.own_first().first()
 
 
+def plan_suggest(*, organization: Organization, track_key: str, level: int) -> Plan | None:
+    """The interview plan for this track and level (the organization's own first, then
+    shipped)."""
+    plans = Plan.objects.visible_to(organization).filter(track__key=track_key, level_id=level)
+    return plans.own_first().first()
+
+
 @transaction.atomic
-def position_create(*, organization: Organization, created_by, **fields) -> Position:
+def position_plan_apply(*, position: Position, plan: Plan) -> list[PositionStage]:
+    """Copy a plan's stages into the position (replacing its stages), so the organization can
+    then edit them without touching the plan. Sessions already run for a replaced stage keep
+    their frozen questions and results; only their link to the old stage is cleared."""
+    if plan.organization_id not in (None, position.organization_id):
+        raise ValidationError({"plan": "Choose a plan of your organization or a shipped plan."})
+    position.stages.all().delete()
+    stages = PositionStage.objects.bulk_create(
+        PositionStage(
+            position=position,
+            order=order,
+            name=stage.name,
+            mode=stage.mode,
+            kit_id=stage.kit_id,
+            expected_minutes=stage.expected_minutes,
+            panel_size=stage.panel_size,
+        )
+        for order, stage in enumerate(plan.stages.order_by("order", "pk"))
+    )
+    Position.objects.filter(pk=position.pk).update(plan=plan)
+    position.plan = plan
+    return stages
+
+
+@transaction.atomic
+def position_create(
+    *, organization: Organization, created_by, plan: Plan | None = None, **fields
+) -> Position:
+    """A role brief, with its interview plan copied from ``plan`` or, when none is given, the
+    plan suggested for its track and level (if the bank has one)."""
     position = Position(organization=organization, created_by=created_by)
-    return _position_write(position, fields)
+    position = _position_write(position, fields)
+    plan = plan or plan_suggest(
+        organization=organization, track_key=position.track.key, level=position.level_id
+    )
+    if plan is not None:
+        position_plan_apply(position=position, plan=plan)
+    return position
 
 
 @transaction.atomic

@@ -1,4 +1,10 @@
-"""Scoring sessions with apps.scoring: one session in its submit transaction, many in bulk."""
+"""Scoring with apps.scoring: a session (what its stage showed) and its application (every
+non-cancelled stage pooled, SCORING.md v2), in the transaction of the change that moved them,
+or many in bulk.
+
+ORM rows become the engine's plain inputs here, and its results are stored here; nothing else
+calls the engine for a stored result.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ from apps.scoring import engine
 
 from .. import events
 from ..models import (
+    Answer,
+    Application,
     CandidateSession,
     ItemNote,
     Rating,
@@ -36,7 +44,13 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
     Reading tuples rather than model instances keeps a bulk rescore of many sessions fast.
     """
     inputs: dict[int, dict] = {
-        sid: {"items": [], "cards": [], "ratings": defaultdict(dict), "flags": defaultdict(set)}
+        sid: {
+            "items": [],
+            "cards": [],
+            "ratings": defaultdict(dict),
+            "flags": defaultdict(set),
+            "discussed": set(),
+        }
         for sid in session_ids
     }
     fields = ("pk", "session_id", "question_key", "competency_key", "track_tag", "level",
@@ -76,10 +90,19 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
     ):
         if picked:
             inputs[session_id]["flags"][item_id].update(picked)
+    for session_id, item_id in Answer.objects.filter(
+        item__session_id__in=session_ids, discussed_live_at__isnull=False
+    ).values_list("item__session_id", "item_id"):
+        inputs[session_id]["discussed"].add(item_id)
     return inputs
 
 
-def _engine_items(mode: str, data: dict, memo: dict | None = None) -> list[engine.Item]:
+def _engine_items(
+    mode: str, data: dict, memo: dict | None = None, *, discussed: bool = True
+) -> list[engine.Item]:
+    """The engine's items of one session. ``discussed``: honour "discussed live" marks; a
+    stage's own result does not (the discussion happened in another stage), the pooled
+    application's does."""
     source = "take_home" if mode == CandidateSession.Mode.TAKE_HOME else "live"
     memo = {} if memo is None else memo  # (rating, weight) pairs -> item rating, across items
     out = []
@@ -102,29 +125,90 @@ def _engine_items(mode: str, data: dict, memo: dict | None = None) -> list[engin
             if i < len(flags) and flags[i].get("critical")
         ]
         out.append(
-            engine.Item(
+            # Frozen items were validated when frozen; ratings are 0-4 by a database constraint.
+            engine.Item.trusted(
                 id=item["question_key"],
                 competency=item["competency_key"],
                 track=item["track_tag"],
                 level=item["level"],
                 weight=item["weight"],
                 source=source,
-                ratings=item_ratings,
-                critical_flags=len(critical),
-                critical_flag_texts=critical,
+                ratings=tuple(item_ratings),
+                critical_flag_texts=tuple(critical),
+                discussed_live=discussed and item["pk"] in data["discussed"],
             )
         )
     return out
 
 
-def _score(
-    session: CandidateSession, data: dict, constants: engine.Constants, memo: dict | None = None
-) -> dict:
-    role = engine.Role(
-        track=session.role_track, level=session.role_level, weights=session.role_weights
+def application_role(application: Application) -> engine.Role:
+    """The role as frozen when the application began, as the engine takes it (bar 0..1)."""
+    return engine.Role(
+        track=application.role_track,
+        level=application.role_level,
+        weights=application.role_weights,
+        bar=application.role_bar / 100,
+        panel_size=application.role_panel_size,
     )
-    result = engine.score(role, _engine_items(session.mode, data, memo), constants).to_dict()
+
+
+def _score(
+    session: CandidateSession,
+    data: dict,
+    constants: engine.Constants,
+    memo: dict | None = None,
+    role: engine.Role | None = None,
+) -> dict:
+    """A session's own stage result: the session's frozen role, its application's bar."""
+    role = role or engine.Role(
+        track=session.role_track,
+        level=session.role_level,
+        weights=session.role_weights,
+        bar=session.application.role_bar / 100,
+        panel_size=session.application.role_panel_size,
+    )
+    items = _engine_items(session.mode, data, memo, discussed=False)
+    result = engine.score(role, items, constants).to_dict()
     result["scorecards"] = len(data["cards"])
+    return result
+
+
+def _application_result(
+    application: Application,
+    sessions: list[tuple[int, str, Any]],
+    inputs: dict[int, dict],
+    constants: engine.Constants,
+    memo: dict | None = None,
+) -> dict | None:
+    """Every non-cancelled stage pooled, plus how the band narrowed stage by stage.
+
+    ``sessions`` holds (id, mode, created_at) of the application's non-cancelled sessions in
+    the order they were created. None when no stage has a submitted scorecard yet."""
+    if not any(inputs[sid]["cards"] for sid, _, _ in sessions):
+        return None
+    role = application_role(application)
+    items: list[engine.Item] = []
+    stages = []
+    step = None
+    for sid, mode, _ in sessions:
+        step = None
+        items.extend(_engine_items(mode, inputs[sid], memo))
+        if not inputs[sid]["cards"]:
+            continue
+        step = engine.score(role, items, constants)
+        stages.append(
+            {
+                "session": sid,
+                "mode": mode,
+                "score": round(step.score, 1) + 0.0,
+                "band": [round(100 * step.band[0], 1) + 0.0, round(100 * step.band[1], 1) + 0.0],
+                "label": step.label,
+            }
+        )
+    # The last stage's pooled result is the application's when that stage has ratings.
+    result = (step or engine.score(role, items, constants)).to_dict()
+    result["scorecards"] = sum(len(inputs[sid]["cards"]) for sid, _, _ in sessions)
+    result["stages"] = stages
     return result
 
 
@@ -150,9 +234,18 @@ def sessions_rescore(*, session_ids: Iterable[int], chunk_size: int = 500) -> in
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
             sessions = list(
-                CandidateSession.objects.select_for_update()
+                CandidateSession.objects.select_for_update(of=("self",))
+                .select_related("application")
                 .filter(pk__in=chunk)
-                .only("pk", "mode", "role_track", "role_level", "role_weights")
+                .only(
+                    "pk",
+                    "mode",
+                    "role_track",
+                    "role_level",
+                    "role_weights",
+                    "application__role_bar",
+                    "application__role_panel_size",
+                )
             )
             inputs = _load_inputs([s.pk for s in sessions])
             now = timezone.now()
@@ -163,10 +256,78 @@ def sessions_rescore(*, session_ids: Iterable[int], chunk_size: int = 500) -> in
     return done
 
 
+def _active_sessions(application_ids: list[int]) -> dict[int, list[tuple[int, str, Any]]]:
+    by_application: dict[int, list[tuple[int, str, Any]]] = {a: [] for a in application_ids}
+    rows = (
+        CandidateSession.objects.filter(application_id__in=application_ids)
+        .exclude(status=CandidateSession.Status.CANCELLED)
+        .order_by("created_at", "pk")
+        .values_list("application_id", "pk", "mode", "created_at")
+    )
+    for application_id, pk, mode, created in rows:
+        by_application[application_id].append((pk, mode, created))
+    return by_application
+
+
+def application_rescore(*, application: Application) -> dict | None:
+    """Score the application from every non-cancelled stage and store it (in the caller's
+    transaction); announces ``application.scored`` when there is a result."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    sessions = _active_sessions([application.pk])[application.pk]
+    inputs = _load_inputs([sid for sid, _, _ in sessions])
+    application.result = _application_result(application, sessions, inputs, scoring_constants())
+    application.scored_at = timezone.now() if application.result else None
+    application.save(update_fields=["result", "scored_at", "updated_at"])
+    if application.result:
+        events.emit("application.scored", application)
+    return application.result
+
+
+def applications_rescore(*, application_ids: Iterable[int], chunk_size: int = 500) -> int:
+    """Recompute and store the results of many applications, a chunk at a time (a constant
+    number of queries per chunk). Returns the number of applications scored."""
+    ids = list(application_ids)
+    constants = scoring_constants()
+    memo: dict = {}
+    done = 0
+    table = Application._meta.db_table
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    sql = f"UPDATE {table} SET result = %s{cast}, scored_at = %s, updated_at = %s WHERE id = %s"  # noqa: S608 - table name from model meta
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        with transaction.atomic():
+            applications = list(
+                Application.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .only(
+                    "pk", "role_track", "role_level", "role_weights", "role_bar", "role_panel_size"
+                )
+            )
+            sessions = _active_sessions([a.pk for a in applications])
+            inputs = _load_inputs([sid for rows in sessions.values() for sid, _, _ in rows])
+            now = timezone.now()
+            rows = []
+            for application in applications:
+                result = _application_result(
+                    application, sessions[application.pk], inputs, constants, memo
+                )
+                rows.append((json.dumps(result) if result else None, now if result else None,
+                             now, application.pk))  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        done += len(applications)
+    return done
+
+
 def session_rescore(*, session: CandidateSession) -> dict:
     """Score one session from its submitted scorecards and store the result (in the caller's
-    transaction). The status becomes ``scored`` once every assigned interviewer submitted."""
-    session = CandidateSession.objects.select_for_update().get(pk=session.pk)
+    transaction), then its application. The status becomes ``scored`` once every assigned
+    interviewer submitted."""
+    session = (
+        CandidateSession.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=session.pk)
+    )
     data = _load_inputs([session.pk])[session.pk]
     session.result = _score(session, data, scoring_constants())
     session.scored_at = timezone.now()
@@ -183,4 +344,5 @@ def session_rescore(*, session: CandidateSession) -> dict:
     session.save(update_fields=fields)
     if session.status == CandidateSession.Status.SCORED:
         events.emit("session.scored", session)
+    application_rescore(application=session.application)
     return session.result

@@ -17,8 +17,11 @@ from ..models import (
     Candidate,
     CandidateSession,
     Position,
+    PositionStage,
     SessionItem,
 )
+from .applications import application_for
+from .scoring import application_rescore
 
 
 def _freeze_rubric(question: Question) -> list[dict]:
@@ -43,10 +46,15 @@ def session_create(
     created_by=None,
     kit: Kit | None = None,
     question_keys: Iterable[str] | None = None,
+    questions: Iterable[Question] | None = None,
+    stage: PositionStage | None = None,
 ) -> CandidateSession:
     """Create a session and freeze the kit's questions, rubrics and the role into it.
 
-    ``question_keys`` narrows the kit to a chosen subset (a take-home of some items)."""
+    The session joins the candidate's application for the position (created, freezing the role,
+    with the first session), and takes the application's frozen role, so every stage of one
+    application is scored against the same target. ``question_keys`` narrows the kit to a
+    chosen subset (a take-home of some items)."""
     if candidate.organization_id != position.organization_id:
         raise ValidationError({"candidate": "The candidate belongs to another organization."})
     interviewers = list(interviewers)
@@ -59,36 +67,56 @@ def session_create(
         raise ValidationError(
             {"interviewers": "Interviewers must be members of your organization."}
         )
+    if stage is not None:
+        if stage.position_id != position.pk:
+            raise ValidationError({"stage": "Choose a stage of this position's plan."})
+        kit = kit or stage.kit
+        mode = stage.mode
     kit = kit or position.kit
+    application = application_for(candidate=candidate, position=position)
     session = CandidateSession(
         organization=position.organization,
         candidate=candidate,
         position=position,
+        application=application,
+        stage=stage,
         mode=mode,
-        role_track=position.track.key,
-        role_level=position.level_id,
-        role_weights=dict(position.competency_weights),
+        role_track=application.role_track,
+        role_level=application.role_level,
+        role_weights=dict(application.role_weights),
         kit_key=kit.key,
         created_by=created_by,
     )
     session.full_clean()
     session.save()
     session.interviewers.set(interviewers)
-    kit_items = kit.items.select_related(
-        "question__competency", "question__track"
-    ).prefetch_related(
-        Prefetch(
-            "question__criteria",
-            queryset=Criterion.objects.prefetch_related(
-                Prefetch("anchors", queryset=Anchor.objects.order_by("rating"))
-            ),
-        )
+    criteria = Prefetch(
+        "criteria",
+        queryset=Criterion.objects.prefetch_related(
+            Prefetch("anchors", queryset=Anchor.objects.order_by("rating"))
+        ),
     )
-    if question_keys is not None:
-        kit_items = kit_items.filter(question__key__in=list(question_keys))
+    if questions is not None:
+        chosen = [q.pk for q in questions]
+        found = {
+            q.pk: q
+            for q in Question.objects.visible_to(position.organization)
+            .filter(pk__in=chosen)
+            .select_related("competency", "track")
+            .prefetch_related(criteria)
+        }
+        if len(found) != len(set(chosen)):
+            raise ValidationError({"questions": "Choose questions of the bank you can see."})
+        picked = [(found[pk], 1.0) for pk in dict.fromkeys(chosen)]
+    else:
+        kit_items = kit.items.select_related(
+            "question__competency", "question__track"
+        ).prefetch_related(Prefetch("question__criteria", queryset=criteria.queryset))
+        if question_keys is not None:
+            kit_items = kit_items.filter(question__key__in=list(question_keys))
+        picked = [(ki.question, ki.weight) for ki in kit_items]
     items = []
-    for order, ki in enumerate(kit_items):
-        q = ki.question
+    for order, (q, weight) in enumerate(picked):
         items.append(
             SessionItem(
                 session=session,
@@ -101,7 +129,7 @@ def session_create(
                 track_tag=q.track_tag,
                 level=q.level_id,
                 kind=q.kind,
-                weight=ki.weight,
+                weight=weight,
                 prompt=q.prompt,
                 guidance=q.guidance,
                 key_points=list(q.key_points),
@@ -139,8 +167,10 @@ def session_assign_interviewers(*, session: CandidateSession, interviewers: Iter
 
 @transaction.atomic
 def session_cancel(*, session: CandidateSession) -> CandidateSession:
+    """Cancel a session: its ratings stop counting in the application's result."""
     session = CandidateSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CandidateSession.Status.CANCELLED:
         session.status = CandidateSession.Status.CANCELLED
         session.save(update_fields=["status", "updated_at"])
+        application_rescore(application=session.application)
     return session

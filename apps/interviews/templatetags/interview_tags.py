@@ -1,5 +1,7 @@
 from django import template
 
+from ..verdicts import LABELS
+
 register = template.Library()
 
 
@@ -9,14 +11,6 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
-
-
-LABELS = {
-    "above_bar": "Above the bar",
-    "below_bar": "Below the bar",
-    "borderline": "Borderline",
-    "incomplete": "Incomplete evidence",
-}
 
 
 @register.filter
