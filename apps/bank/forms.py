@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 
 from .models import Competency, Kit, Level, Question, Track
+from .weight_fields import WeightFieldsMixin
 
 
 class QuestionFilterForm(forms.Form):
@@ -57,7 +58,7 @@ class KitQuestionFilterForm(QuestionFilterForm):
         del self.fields["status"]
 
 
-class KitForm(forms.ModelForm):
+class KitForm(WeightFieldsMixin, forms.ModelForm):
     """A kit's settings, with its competency weights entered as percentages (as a position's
     are); the services check that they add up to 100%."""
 
@@ -76,33 +77,14 @@ class KitForm(forms.ModelForm):
         self.fields["level"].queryset = Level.objects.all()
         self.fields["track"].empty_label = None
         self.fields["level"].empty_label = None
-        self.competencies = list(Competency.objects.all())
-        initial = self.instance.competency_weights if self.instance.pk else {}
-        for comp in self.competencies:
-            value = initial.get(comp.key)
-            self.fields[f"w_{comp.key}"] = forms.DecimalField(
-                label=comp.name,
-                required=False,
-                min_value=0,
-                max_value=100,
-                decimal_places=1,
-                initial=round(value * 100, 1) if value else None,
-                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
-            )
-
-    def weight_fields(self):
-        return [self[f"w_{c.key}"] for c in self.competencies]
+        self.add_weight_fields(self.instance.competency_weights if self.instance.pk else {})
 
     def settings_fields(self):
         return [f for f in self if not f.name.startswith("w_")]
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        weights = {
-            c.key: float(data[f"w_{c.key}"]) / 100
-            for c in self.competencies
-            if data.get(f"w_{c.key}")
-        }
+        weights = self.entered_weights()
         return {
             **{name: data[name] for name in self.Meta.fields},
             "competency_weights": weights,

@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from apps.accounts.models import Role
-from apps.bank.models import Competency, Kit, Level, Track
+from apps.bank.models import Kit, Level, Track
+from apps.bank.weight_fields import WeightFieldsMixin
 
 from .models import (
     BAR_DEFAULT,
@@ -14,7 +15,7 @@ from .models import (
 )
 
 
-class PositionForm(forms.ModelForm):
+class PositionForm(WeightFieldsMixin, forms.ModelForm):
     """A role brief. The kit is suggested from track and level when left empty; the weights
     start from the kit's and must add up to 100%."""
 
@@ -48,30 +49,11 @@ class PositionForm(forms.ModelForm):
         self.fields["panel_size"].required = False
         self.fields["track"].queryset = Track.objects.all()
         self.fields["level"].queryset = Level.objects.all()
-        self.competencies = list(Competency.objects.all())
-        initial = self.instance.competency_weights if self.instance.pk else {}
-        for comp in self.competencies:
-            value = initial.get(comp.key)
-            self.fields[f"w_{comp.key}"] = forms.DecimalField(
-                label=comp.name,
-                required=False,
-                min_value=0,
-                max_value=100,
-                decimal_places=1,
-                initial=round(value * 100, 1) if value else None,
-                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
-            )
-
-    def weight_fields(self):
-        return [self[f"w_{c.key}"] for c in self.competencies]
+        self.add_weight_fields(self.instance.competency_weights if self.instance.pk else {})
 
     def clean(self):
         data = super().clean()
-        weights = {
-            c.key: float(data[f"w_{c.key}"]) / 100
-            for c in self.competencies
-            if data.get(f"w_{c.key}")
-        }
+        weights = self.entered_weights()
         if weights:
             # The one weights rule (tolerance and normalisation) lives in the service.
             from .services import weights_validate
