@@ -19,7 +19,7 @@ from apps.bank.models import Competency, Question
 
 from . import charts, selectors, services
 from .forms import DecisionForm, SessionForm
-from .models import Answer, Application, CandidateSession, Scorecard
+from .models import Application, CandidateSession, Scorecard
 from .views import MANAGERS
 
 MODE_NAMES = dict(CandidateSession.Mode.choices)
@@ -146,13 +146,7 @@ def answer_discussed(request, pk: int, answer_pk: int):
         ).exclude(status=CandidateSession.Status.CANCELLED),
         pk=pk,
     )
-    answer = get_object_or_404(
-        Answer.objects.filter(
-            item__session__application_id=session.application_id,
-            item__session__mode=CandidateSession.Mode.TAKE_HOME,
-        ).exclude(item__session__status=CandidateSession.Status.CANCELLED),
-        pk=answer_pk,
-    )
+    answer = get_object_or_404(selectors.discussable_answers(session.application_id), pk=answer_pk)
     discussed = request.POST.get("discussed") == "1"
     services.answer_mark_discussed_live(answer=answer, by=request.user, discussed=discussed)
     messages.success(

@@ -193,14 +193,31 @@ class StageForm(forms.ModelForm):
         model = PositionStage
         fields = ["name", "mode", "kit", "expected_minutes", "panel_size"]
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, kit_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kit"].queryset = Kit.objects.visible_to(organization).select_related(
-            "track", "level"
-        )
+        self.fields["kit"].queryset = Kit.objects.visible_to(organization)
+        if kit_choices is not None:
+            # Rendered choices read once per page, not once per stage (the formset passes them).
+            self.fields["kit"].choices = kit_choices
         self.fields["expected_minutes"].help_text = "Empty: the kit's questions' minutes."
 
 
+class BaseStageFormSet(forms.BaseModelFormSet):
+    """Every stage form shares one list of kit choices: a plan of 50 stages costs the same
+    queries as a plan of one."""
+
+    def __init__(self, *args, form_kwargs=None, **kwargs):
+        form_kwargs = dict(form_kwargs or {})
+        field = forms.ModelChoiceField(Kit.objects.visible_to(form_kwargs.get("organization")))
+        form_kwargs["kit_choices"] = list(field.choices)
+        super().__init__(*args, form_kwargs=form_kwargs, **kwargs)
+
+
 StageFormSet = forms.modelformset_factory(
-    PositionStage, form=StageForm, extra=1, can_delete=True, can_order=True
+    PositionStage,
+    form=StageForm,
+    formset=BaseStageFormSet,
+    extra=1,
+    can_delete=True,
+    can_order=True,
 )

@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Organization
-from apps.bank.models import Kit, Level, Plan, Question, Track
+from apps.bank.models import Kit, Level, Plan, PlanStage, Question, Track
 
 #: The bar on the 0..100 scale: 62.5 (between rating 2 and 3) unless a position sets its own
 #: within 50-87.5 (SCORING.md v2, "The bar"). The engine's inputs hold the same rule on 0..1.
@@ -89,9 +89,8 @@ class PositionStage(models.Model):
     """One stage of a position's own interview plan, copied from a plan so the organization can
     add, remove, reorder stages and swap kits without touching the plan (or other positions)."""
 
-    class Mode(models.TextChoices):
-        LIVE = "live", "Live interview"
-        TAKE_HOME = "take_home", "Take-home"
+    # The same two modes as the plan's stages it is copied from.
+    Mode = PlanStage.Mode
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="stages")
     order = models.PositiveSmallIntegerField(default=0)

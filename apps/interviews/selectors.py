@@ -167,17 +167,23 @@ def application_pending_for(user, application: Application) -> bool:
     return bool(assigned - done)
 
 
+def discussable_answers(application_id: int) -> QuerySet[Answer]:
+    """The take-home answers a live stage of this application may mark as discussed live:
+    answers of its take-home stages that were not cancelled. The one home of that rule, for
+    the scorecard's list and the marking view alike."""
+    return Answer.objects.filter(
+        item__session__application_id=application_id,
+        item__session__mode=CandidateSession.Mode.TAKE_HOME,
+    ).exclude(item__session__status=CandidateSession.Status.CANCELLED)
+
+
 def takehome_answers_to_discuss(session: CandidateSession) -> list[Answer]:
-    """On a live stage's scorecard: the take-home answers of the same application, which an
-    interviewer can mark as discussed live (1 query; none for a take-home stage)."""
+    """On a live stage's scorecard: the answered take-home questions of the same application
+    (1 query; none for a take-home stage)."""
     if session.mode != CandidateSession.Mode.LIVE:
         return []
     return list(
-        Answer.objects.filter(
-            item__session__application_id=session.application_id,
-            item__session__mode=CandidateSession.Mode.TAKE_HOME,
-        )
-        .exclude(item__session__status=CandidateSession.Status.CANCELLED)
+        discussable_answers(session.application_id)
         .exclude(text="")
         .select_related("item")
         .order_by("item__session_id", "item__order")
