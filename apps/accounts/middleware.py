@@ -1,4 +1,4 @@
-from .tenancy import membership_for
+from .tenancy import membership_for, remember_membership
 
 SESSION_KEY = "organization_id"
 
@@ -16,4 +16,5 @@ class TenantMiddleware:
     def __call__(self, request):
         request.membership = membership_for(request.user, request.session.get(SESSION_KEY))
         request.organization = request.membership.organization if request.membership else None
+        remember_membership(request.user, request.membership)
         return self.get_response(request)

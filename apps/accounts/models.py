@@ -52,3 +52,27 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Admins and recruiters run positions, candidates and sessions."""
         return self.role in (Role.ADMIN, Role.RECRUITER)
+
+
+class FormSubmission(models.Model):
+    """One create form's one-time key, claimed by the first POST that carries it.
+
+    A create page (invitation, API key, webhook) renders a fresh random key into its form. The
+    POST inserts this row in the same transaction as what it creates, so a double click or a
+    reload that sends the same key again finds the row (the unique constraint makes the second
+    insert wait for, then fail against, the first) and is redirected to the first result
+    instead of creating or sending anything twice. See ``apps/accounts/once.py``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_submission_per_form_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} -> {self.result_url or '(pending)'}"

@@ -34,6 +34,31 @@ def membership_for(user, organization_id: int | None = None) -> Membership | Non
     return memberships.order_by("created_at", "pk").first()
 
 
+_CAN_MANAGE = "_can_manage_in"
+
+
+def can_manage(user, organization: Organization | None) -> bool:
+    """THE "admin or recruiter" rule (``Membership.can_manage``) for a user in an organization.
+    Remembered on the user object for the request (``TenantMiddleware`` primes it from the
+    membership it resolved), so asking costs no query on a page."""
+    if organization is None or not getattr(user, "is_authenticated", False):
+        return False
+    known = getattr(user, _CAN_MANAGE, None)
+    if known is None:
+        known = {}
+        setattr(user, _CAN_MANAGE, known)
+    if organization.pk not in known:
+        membership = Membership.objects.filter(user=user, organization=organization).first()
+        known[organization.pk] = bool(membership and membership.can_manage)
+    return known[organization.pk]
+
+
+def remember_membership(user, membership: Membership | None) -> None:
+    """Prime :func:`can_manage` with the membership a request acts under."""
+    if membership is not None:
+        setattr(user, _CAN_MANAGE, {membership.organization_id: membership.can_manage})
+
+
 def tenant_filter(
     request: HttpRequest, queryset: QuerySet | type[Model], *, include_shared: bool = False
 ) -> QuerySet:

@@ -5,6 +5,15 @@ The token is ``secrets.token_urlsafe(32)`` (256 bits). It is returned once by
 its SHA-256 is stored. Every write is atomic; answer saves are compare-and-swap on a version
 number, so a stale tab gets a conflict instead of overwriting newer text; submit is final and
 idempotent.
+
+One rule decides whether a link still works, ``invitation_unusable_reason`` (and its SQL twin
+``usable_q``), and every path calls it: opening and starting the link, autosave and the answer
+form, submit, re-send, and Greenhouse's orders (through submit). Status changes are conditional
+UPDATEs on that rule, so a take-home cancelled or revoked a moment earlier is never turned back
+into "submitted" (with its webhooks and e-mails).
+
+E-mails (the link, "take-home submitted") go through the outbox (``apps.outbox``), composed in
+``notifications``; the token is never stored in plaintext, not even there.
 """
 
 from __future__ import annotations
@@ -13,17 +22,20 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.bank.models import Kit
 
-from . import events, services, tasks
-from .models import Answer, Candidate, CandidateSession, Invitation, Position
+from .. import events
+from ..models import Answer, Candidate, CandidateSession, Invitation, Position
+from . import notifications
+from .sessions import session_create
 
 TOKEN_BYTES = 32
 TAKEHOME_KINDS = ("written", "scenario")
@@ -120,7 +132,7 @@ def invitation_create(
         errors["question_keys"] = "Choose at least one written or scenario question."
     if errors:
         raise ValidationError(errors)
-    session = services.session_create(
+    session = session_create(
         position=position,
         candidate=candidate,
         mode=CandidateSession.Mode.TAKE_HOME,
@@ -149,26 +161,37 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    _queue_email(invitation, token)
+    notifications.invitation_email_enqueue(invitation=invitation, token=token)
     return Created(invitation, token)
-
-
-def _queue_email(invitation: Invitation, token: str) -> None:
-    invitation_id = invitation.pk
-    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation_id, token))
 
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation) -> Created:
     """Send a fresh link (the token cannot be recovered from its hash): the old link stops
-    working, the new one is e-mailed and shown once."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.submitted_at or invitation.revoked_at:
-        raise ValidationError("This invitation is submitted or revoked; it cannot be re-sent.")
+    working, the new one is e-mailed and shown once. An older e-mail not yet sent is dropped,
+    so a dead link is never mailed. A revoked link is reinstated under the fresh token; refused
+    when the link no longer works otherwise (submitted, cancelled, or expired before it was
+    started): the change is conditional on that rule."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=invitation.pk)
+    )
+    # Re-sending a revoked link reinstates the invitation under a fresh token (the revoked
+    # token stays dead), as long as the rest of the rule allows it (the row is locked).
+    revoked_at, invitation.revoked_at = invitation.revoked_at, None
+    reason = invitation_unusable_reason(invitation)
+    if reason is not None:
+        raise ValidationError(
+            f"This invitation is {REASON_WORDS[reason]}; it cannot be re-sent.", code=reason
+        )
+    if revoked_at is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=None)
     token, digest = new_token()
+    if not Invitation.objects.filter(usable_q(), pk=invitation.pk).update(token_hash=digest):
+        raise ValidationError("This invitation no longer works; it cannot be re-sent.")
     invitation.token_hash = digest
-    invitation.save(update_fields=["token_hash"])
-    _queue_email(invitation, token)
+    notifications.invitation_email_enqueue(invitation=invitation, token=token)
     return Created(invitation, token)
 
 
@@ -178,6 +201,7 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if invitation.revoked_at is None and invitation.submitted_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        notifications.invitation_email_cancel(invitation=invitation, reason="revoked")
     return invitation
 
 
@@ -207,15 +231,50 @@ def invitation_by_hash(digest: str) -> Invitation | None:
     )
 
 
-def check_usable(invitation: Invitation, *, now: datetime | None = None) -> None:
-    """Raise LinkGone when the link must answer 410."""
+# A take-home session in these states can still take answers and a submit.
+USABLE_SESSION_STATUSES = (CandidateSession.Status.SCHEDULED, CandidateSession.Status.IN_PROGRESS)
+REASON_WORDS = {"submitted": "submitted", "revoked": "revoked or cancelled", "expired": "expired"}
+
+
+def invitation_unusable_reason(
+    invitation: Invitation, *, now: datetime | None = None
+) -> str | None:
+    """THE rule for a take-home link: None while it works, else why not: "submitted",
+    "revoked" (the link revoked or the session cancelled) or "expired" (the deadline passed
+    before it was started; once started, the time limit and ``deadline`` govern saves).
+    ``usable_q`` is the same rule in SQL, for conditional updates."""
     now = now or timezone.now()
-    if invitation.revoked_at:
-        raise LinkGone(invitation, "revoked")
-    if invitation.session.status == CandidateSession.Status.CANCELLED:
-        raise LinkGone(invitation, "revoked")
+    if invitation.submitted_at:
+        return "submitted"
+    if invitation.revoked_at or invitation.session.status not in USABLE_SESSION_STATUSES:
+        return "revoked"
     if invitation.started_at is None and now > invitation.expires_at:
-        raise LinkGone(invitation, "expired")
+        return "expired"
+    return None
+
+
+def invitation_usable(invitation: Invitation, *, now: datetime | None = None) -> bool:
+    return invitation_unusable_reason(invitation, now=now) is None
+
+
+def usable_q(*, now: datetime | None = None, prefix: str = "") -> Q:
+    """``invitation_unusable_reason`` is None, as a filter on invitations (``prefix`` to reach
+    them from another model, e.g. "session__invitation__")."""
+    now = now or timezone.now()
+    return Q(
+        **{
+            f"{prefix}submitted_at__isnull": True,
+            f"{prefix}revoked_at__isnull": True,
+            f"{prefix}session__status__in": USABLE_SESSION_STATUSES,
+        }
+    ) & (Q(**{f"{prefix}started_at__isnull": False}) | Q(**{f"{prefix}expires_at__gte": now}))
+
+
+def check_usable(invitation: Invitation, *, now: datetime | None = None) -> None:
+    """Raise LinkGone when the link must answer 410 (``invitation_unusable_reason``)."""
+    reason = invitation_unusable_reason(invitation, now=now)
+    if reason is not None:
+        raise LinkGone(invitation, reason)
 
 
 def deadline(invitation: Invitation) -> datetime:
@@ -242,13 +301,21 @@ def invitation_open(*, invitation: Invitation) -> None:
 
 @transaction.atomic
 def takehome_start(*, invitation: Invitation) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    check_usable(invitation)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=invitation.pk)
+    )
     now = timezone.now()
+    check_usable(invitation, now=now)
     if invitation.started_at is None:
-        invitation.started_at = now
         invitation.opened_at = invitation.opened_at or now
-        invitation.save(update_fields=["started_at", "opened_at"])
+        started = Invitation.objects.filter(usable_q(now=now), pk=invitation.pk).update(
+            started_at=now, opened_at=invitation.opened_at
+        )
+        if not started:  # cancelled between the read and the write
+            raise LinkGone(invitation, "revoked")
+        invitation.started_at = now
         CandidateSession.objects.filter(
             pk=invitation.session_id, status=CandidateSession.Status.SCHEDULED
         ).update(status=CandidateSession.Status.IN_PROGRESS, updated_at=now)
@@ -256,18 +323,29 @@ def takehome_start(*, invitation: Invitation) -> Invitation:
 
 
 class SaveRefused(Exception):
-    """An answer save that must not happen; ``status`` is the HTTP status to answer with."""
+    """An answer save that must not happen, and why (``reason``, one of ``Reason``); each
+    interface maps the reason to its own answer (the take-home views to an HTTP status).
+    ``answer``: the saved answer, when the refusal is a version conflict."""
 
-    def __init__(self, message: str, status: int, answer: Answer | None = None):
+    class Reason(StrEnum):
+        INVALID = "invalid"  # the request itself is malformed or too large
+        NOT_FOUND = "not_found"  # no such link or question
+        SUBMITTED = "submitted"  # the answers are handed in: read-only
+        NOT_STARTED = "not_started"
+        REVOKED = "revoked"
+        TIME_UP = "time_up"
+        CONFLICT = "conflict"  # changed in another window since the page loaded
+
+    def __init__(self, message: str, reason: Reason, answer: Answer | None = None):
         self.message = message
-        self.status = status
+        self.reason = SaveRefused.Reason(reason)
         self.answer = answer
         super().__init__(message)
 
 
 _STATE_FIELDS = (
     "session_id", "submitted_at", "revoked_at", "started_at", "expires_at",
-    "time_limit_seconds", "extra_time_percent", "extra_time_minutes",
+    "time_limit_seconds", "extra_time_percent", "extra_time_minutes", "session__status",
 )  # fmt: skip
 
 
@@ -294,26 +372,38 @@ def answer_save(
     """
     now = now or timezone.now()
     if version is None:
-        raise SaveRefused("The page must send the version it last saw.", 400)
+        raise SaveRefused("The page must send the version it last saw.", SaveRefused.Reason.INVALID)
     if len(text) > getattr(settings, "TAKEHOME_MAX_ANSWER_CHARS", 100_000):
-        raise SaveRefused("This answer is too long to save.", 400)
+        raise SaveRefused("This answer is too long to save.", SaveRefused.Reason.INVALID)
     lookup = {"pk": invitation.pk} if invitation is not None else {"token_hash": token_hash}
     events = [{"at": now.isoformat(), "size": int(s)} for s in paste_sizes if int(s) > 0]
     with transaction.atomic():
-        fresh = Invitation.objects.select_for_update().only(*_STATE_FIELDS).filter(**lookup).first()
+        fresh = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .only(*_STATE_FIELDS)
+            .filter(**lookup)
+            .first()
+        )
         if fresh is None:
-            raise SaveRefused("Open your link from the e-mail to continue.", 404)
-        if fresh.submitted_at:
-            raise SaveRefused("Your answers have been submitted; they can no longer change.", 409)
-        if fresh.revoked_at:
-            raise SaveRefused("This link has been revoked.", 410)
+            raise SaveRefused(
+                "Open your link from the e-mail to continue.", SaveRefused.Reason.NOT_FOUND
+            )
+        reason = invitation_unusable_reason(fresh, now=now)
+        if reason == "submitted":
+            raise SaveRefused(
+                "Your answers have been submitted; they can no longer change.",
+                SaveRefused.Reason.SUBMITTED,
+            )
+        if reason == "revoked":
+            raise SaveRefused("This link has been revoked.", SaveRefused.Reason.REVOKED)
         if fresh.started_at is None:
-            raise SaveRefused("Start the assignment first.", 409)
+            raise SaveRefused("Start the assignment first.", SaveRefused.Reason.NOT_STARTED)
         if now > deadline(fresh) + grace():
             raise SaveRefused(
                 "Time is up: this answer was not saved. What you saved before is kept; "
                 "please submit.",
-                403,
+                SaveRefused.Reason.TIME_UP,
             )
         mine = Answer.objects.filter(item_id=item_id, item__session_id=fresh.session_id)
         updated = mine.filter(version=version).update(
@@ -331,30 +421,50 @@ def answer_save(
     if not updated:
         current = mine.first()
         if current is None:
-            raise SaveRefused("No such question in this assignment.", 404)
+            raise SaveRefused("No such question in this assignment.", SaveRefused.Reason.NOT_FOUND)
         raise SaveRefused(
-            "This answer changed in another window since this page loaded.", 409, current
+            "This answer changed in another window since this page loaded.",
+            SaveRefused.Reason.CONFLICT,
+            current,
         )
     return Answer(item_id=item_id, text=text, version=version + 1, saved_at=now)
 
 
 @transaction.atomic
 def takehome_submit(*, invitation: Invitation) -> Invitation:
-    """Final and idempotent: the first submit wins, later ones change nothing."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    """Final and idempotent: the first submit wins, later ones change nothing.
+
+    Both writes are conditional on the link still working (``usable_q``, and the session still
+    scheduled or in progress), so a cancel or revoke that committed first wins: the submit is
+    refused and nothing (webhook, e-mail) goes out."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=invitation.pk)
+    )
     if invitation.submitted_at:
         return invitation
-    if invitation.revoked_at:
-        raise ValidationError("This link has been revoked.")
+    now = timezone.now()
+    reason = invitation_unusable_reason(invitation, now=now)
+    if reason is not None:
+        raise ValidationError(
+            f"This assignment was {REASON_WORDS[reason]}; it can no longer be submitted.",
+            code=reason,
+        )
     if invitation.started_at is None:
         raise ValidationError("Start the assignment before submitting.")
-    now = timezone.now()
+    marked = Invitation.objects.filter(usable_q(now=now), pk=invitation.pk).update(submitted_at=now)
+    moved = CandidateSession.objects.filter(
+        pk=invitation.session_id, status__in=USABLE_SESSION_STATUSES
+    ).update(status=CandidateSession.Status.SUBMITTED, updated_at=now)
+    if not (marked and moved):  # cancelled meanwhile: the exception rolls back both
+        raise ValidationError(
+            "This assignment was cancelled; it can no longer be submitted.", code="revoked"
+        )
     invitation.submitted_at = now
-    invitation.save(update_fields=["submitted_at"])
-    CandidateSession.objects.filter(pk=invitation.session_id).update(
-        status=CandidateSession.Status.SUBMITTED, updated_at=now
+    session = CandidateSession.objects.select_related("candidate", "position", "organization").get(
+        pk=invitation.session_id
     )
-    events.emit("session.submitted", CandidateSession.objects.get(pk=invitation.session_id))
-    session_id = invitation.session_id
-    transaction.on_commit(lambda: tasks.notify_submission.delay(session_id))
+    events.emit("session.submitted", session)
+    notifications.submission_notify(session=session)
     return invitation
