@@ -23,7 +23,7 @@ class GreenhouseOrderAdmin(admin.ModelAdmin):
     list_display = ["id", "organization", "partner_test_id", "session", "sent_by", "created_at"]
     list_filter = ["organization"]
     search_fields = ["partner_test_id", "callback_url", "session__candidate__email"]
-    readonly_fields = ["request_payload"]
+    readonly_fields = ["request_payload", "api_key"]
 
 
 @admin.register(GreenhouseErrorReport)
@@ -41,7 +41,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     # The secret is never listed; org admins rotate it from the webhooks page.
     list_display = ["url", "organization", "is_active", "created_at"]
     list_filter = ["organization", "is_active"]
-    exclude = ["secret"]
+    exclude = ["secret", "previous_secret"]
+    readonly_fields = ["previous_secret_expires_at"]
 
 
 class AttemptInline(admin.TabularInline):

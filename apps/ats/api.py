@@ -25,8 +25,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from apps.bank.models import Anchor, Competency, Criterion, Kit, KitItem, Level, Question, Track
-from apps.interviews import invitations, services
+from apps.interviews import services
 from apps.interviews.models import Application, Candidate, CandidateSession, Position, Scorecard
+from apps.interviews.services import invitations
 
 from . import filters
 from .serializers import (

@@ -2,6 +2,7 @@
 
 - REST API: ``Authorization: Api-Key <key>`` (djangorestframework-api-key's scheme).
 - Greenhouse: HTTP Basic with the key as the username and an empty password (their spec).
+  The key is then kept encrypted (``key_remember``): Greenhouse wants it back on our PATCH.
 
 Both put the key on ``request.auth`` and its organization on ``request.organization``; every
 query in apps.ats is scoped by that organization, so another tenant's row is a 404.
@@ -16,6 +17,8 @@ from datetime import timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
+
+from apps.accounts import crypto
 
 from .models import OrganizationAPIKey
 
@@ -36,6 +39,20 @@ def key_from_string(raw: str) -> OrganizationAPIKey:
         # At most one write a minute per key: last-used is for humans, not an audit log.
         OrganizationAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
+
+
+def key_remember(*, key: OrganizationAPIKey, raw: str) -> None:
+    """Keep the key Greenhouse authenticated with, encrypted at rest (apps.accounts.crypto), the
+    first time it does: Greenhouse expects it back on our PATCH to its callback URL, and only its
+    hash is stored otherwise. Stored again if the copy no longer decrypts (a dropped key)."""
+    if key.secret_encrypted:
+        try:
+            if crypto.decrypt(key.secret_encrypted) == raw:
+                return
+        except crypto.InvalidToken:
+            pass
+    key.secret_encrypted = crypto.encrypt(raw)
+    OrganizationAPIKey.objects.filter(pk=key.pk).update(secret_encrypted=key.secret_encrypted)
 
 
 def _attach(request, key: OrganizationAPIKey):
@@ -76,7 +93,9 @@ class BasicAPIKeyAuthentication(authentication.BaseAuthentication):
         username, _, _password = decoded.partition(":")
         if not username:
             raise exceptions.AuthenticationFailed("The API key goes in the username.")
-        return _attach(request, key_from_string(username))
+        key = key_from_string(username)
+        key_remember(key=key, raw=username)
+        return _attach(request, key)
 
     def authenticate_header(self, request) -> str:
         return 'Basic realm="InterviewBank"'

@@ -2,7 +2,8 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import api, export, key_views
+from . import api, export
+from .keys import views as key_views
 
 urlpatterns = [
     path("api/v1/", include(api.router.urls)),
@@ -24,8 +25,8 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("integrations/greenhouse/", include("apps.ats.greenhouse_urls")),
+    path("integrations/greenhouse/", include("apps.ats.greenhouse.urls")),
     path("settings/api-keys/", key_views.key_list, name="api_keys"),
     path("settings/api-keys/<str:prefix>/revoke/", key_views.key_revoke, name="api_key_revoke"),
-    path("settings/webhooks/", include("apps.ats.webhook_urls")),
+    path("settings/webhooks/", include("apps.ats.webhooks.urls")),
 ]

@@ -1,9 +1,77 @@
 import base64
+import functools
 
 import pytest
 from rest_framework.test import APIClient
 
 from apps.ats.models import OrganizationAPIKey
+
+# -- every API response the tests see is checked against the OpenAPI schema --------------------
+
+
+@functools.cache
+def api_schema():
+    """The generated OpenAPI schema (drf-spectacular), loaded through schemathesis once."""
+    import schemathesis
+
+    from interviewbank.wsgi import application
+
+    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+class SchemaMismatch(AssertionError):
+    pass
+
+
+def check_against_schema(response) -> None:
+    """Fail unless ``response`` is one its operation documents (status code) and its body
+    validates against the documented schema (schemathesis' response checks on a recorded
+    response). Streamed exports are left to their own tests."""
+    import requests
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.core.transport import Response
+
+    environ = response.request
+    method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+    operation = api_schema().find_operation_by_path(method, path)
+    if operation is None or getattr(response, "streaming", False):
+        return
+    documented = operation.definition.raw.get("responses", {})
+    if str(response.status_code) not in documented and "default" not in documented:
+        raise SchemaMismatch(
+            f"{method} {path} answered {response.status_code}, which its schema does not "
+            f"document ({', '.join(sorted(documented))})"
+        )
+    query = environ.get("QUERY_STRING", "")
+    request = requests.Request(
+        method=method, url=f"http://testserver{path}" + (f"?{query}" if query else "")
+    ).prepare()
+    recorded = Response(
+        status_code=response.status_code,
+        headers={key: [value] for key, value in response.headers.items()},
+        content=response.content,
+        request=request,
+        elapsed=0.0,
+        verify=False,
+        message=response.reason_phrase,
+        encoding=response.charset,
+    )
+    try:
+        operation.validate_response(recorded)
+    except FailureGroup as group:
+        raise SchemaMismatch(
+            f"{method} {path} ({response.status_code}) does not match its schema: "
+            + "; ".join(str(f) for f in group.exceptions)
+        ) from None
+
+
+class SchemaCheckedClient(APIClient):
+    """A DRF test client that checks each API response against the OpenAPI schema."""
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        check_against_schema(response)
+        return response
 
 
 @pytest.fixture
@@ -20,14 +88,14 @@ def other_key(other_org):
 @pytest.fixture
 def api(org_key):
     """A DRF client authenticated as the test organization's API key."""
-    client = APIClient()
+    client = SchemaCheckedClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {org_key[1]}")
     return client
 
 
 @pytest.fixture
 def other_api(other_key):
-    client = APIClient()
+    client = SchemaCheckedClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key[1]}")
     return client
 
@@ -39,7 +107,7 @@ def basic_auth(raw_key: str) -> str:
 
 @pytest.fixture
 def greenhouse(org_key):
-    client = APIClient()
+    client = SchemaCheckedClient()
     client.credentials(HTTP_AUTHORIZATION=basic_auth(org_key[1]))
     return client
 

@@ -298,12 +298,17 @@ def test_schema_and_docs_are_served_without_cdn(client):
 
 def test_admin_creates_a_key_shown_once_and_revokes_it(client, org_admin, org):
     client.force_login(org_admin)
-    response = client.post(reverse("api_keys"), {"name": "Greenhouse"})
+    response = client.post(
+        reverse("api_keys"), {"name": "Greenhouse", "form_key": "k" * 20}, follow=True
+    )
     raw = response.context["created_key"]
     key = OrganizationAPIKey.objects.get(organization=org)
     assert raw.startswith(key.prefix) and raw not in key.hashed_key
     assert raw not in client.get(reverse("api_keys")).content.decode()
-    client.post(reverse("api_key_revoke", args=[key.prefix]))
+    client.post(reverse("api_key_revoke", args=[key.prefix]))  # not confirmed: nothing changes
+    key.refresh_from_db()
+    assert not key.revoked
+    client.post(reverse("api_key_revoke", args=[key.prefix]), {"confirm": "yes"})
     key.refresh_from_db()
     assert key.revoked
 

@@ -11,7 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from apps.bank.models import Question
-from apps.interviews import invitations, services
+from apps.interviews import services
+from apps.interviews.services import invitations
 from tests.factories import KitFactory, QuestionFactory, make_kit
 
 pytestmark = pytest.mark.django_db

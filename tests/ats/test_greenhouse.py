@@ -5,6 +5,7 @@ and the PATCH to the send_test ``url`` when a test is scored."""
 import copy
 import json
 import os
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,16 +23,24 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from schemathesis import checks as schemathesis_checks
 
-from apps.ats import greenhouse_tasks
+from apps import outbox
+from apps.accounts import crypto
+from apps.ats.greenhouse import tasks as greenhouse_tasks
+from apps.ats.greenhouse.callback import greenhouse_callback
 from apps.ats.models import GreenhouseErrorReport, GreenhouseOrder
+from apps.ats.webhooks.addresses import url_problem
 from apps.bank.models import Question
-from apps.interviews import invitations, services
+from apps.interviews import services
 from apps.interviews.models import Candidate, CandidateSession, Invitation
+from apps.interviews.services import invitations
 from apps.interviews.verdicts import LABELS
+from apps.outbox import services as outbox_services
+from apps.outbox.models import OutboxMessage
 from interviewbank.celery import app as celery_app
 from tests.factories import make_kit
 
 from .conftest import basic_auth, call_and_validate
+from .test_webhooks import fake_dns
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +99,26 @@ def status_of(client, interview_id):
     return client.get(f"{BASE}/test_status", {"partner_interview_id": interview_id})
 
 
+def complete(session):
+    """The candidate starts, answers and submits the take-home (``session.submitted``)."""
+    invitation = session.invitation
+    invitations.takehome_start(invitation=invitation)
+    for answer_item in session.items.all():
+        invitations.answer_save(
+            invitation=invitation, item_id=answer_item.pk, text="Dispatch at L3.", version=0
+        )
+    invitations.takehome_submit(invitation=invitation)
+    session.refresh_from_db()
+    return session
+
+
 def score(session, interviewer, value=3):
-    """The assigned interviewer rates every criterion and submits (the session is scored)."""
+    """The assigned interviewer rates every criterion and submits (the session is scored); a
+    take-home the candidate has not submitted yet is completed first (scoring waits for it)."""
+    session.refresh_from_db()
+    invitation = getattr(session, "invitation", None)
+    if invitation is not None and session.status in ("scheduled", "in_progress"):
+        session = complete(session)
     card = services.scorecard_for(session=session, interviewer=interviewer)
     data = services.ScorecardData()
     for item in session.items.all():
@@ -464,9 +491,14 @@ def test_test_status_through_the_lifecycle(greenhouse, position, interviewer):
     response = status_of(greenhouse, interview_id)
     assert response.status_code == 200
     invitation.refresh_from_db()
+    # The profile is a scoped, expiring, revocable report link (tests/shortlists), the same on
+    # every poll.
+    profile = response.json()["partner_profile_url"]
+    assert profile.startswith(f"{settings.SITE_URL}/s/")
+    assert status_of(greenhouse, interview_id).json()["partner_profile_url"] == profile
     expected = {
         "partner_status": "complete",
-        "partner_profile_url": f"{settings.SITE_URL}/interviews/applications/{application.pk}/",
+        "partner_profile_url": profile,
         "metadata": {
             "Label": LABELS[result["label"]],
             "Likely above the bar": f"{round(100 * result['p_above'])}%",
@@ -565,21 +597,161 @@ def failures_recorded():
     celery_app.conf.task_eager_propagates = False
 
 
-def test_scoring_a_greenhouse_test_sends_one_empty_patch_to_its_url(
-    greenhouse, position, interviewer, receiver, allow_loopback, django_capture_on_commit_callbacks
-):
+def patches(receiver):
+    return [(r["method"], r["path"], r["body"]) for r in receiver.records]
+
+
+PATCH = ("PATCH", "/integrations/testing_partners/take_home_tests/12345", b"")
+
+
+def test_completing_then_scoring_a_greenhouse_test_sends_an_empty_patch_each_time(
+    greenhouse, org_key, position, interviewer, receiver, allow_loopback,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
     response = send(greenhouse, send_payload(position, url=receiver.url))
     session = CandidateSession.objects.get(pk=int(response.json()["partner_interview_id"]))
     session.interviewers.add(interviewer)
     assert receiver.records == []
     with django_capture_on_commit_callbacks(execute=True):
+        complete(session)  # the candidate submits: Greenhouse hears of it now
+    assert patches(receiver) == [PATCH]
+    with django_capture_on_commit_callbacks(execute=True):
         score(session, interviewer)
-    assert [(r["method"], r["path"], r["body"]) for r in receiver.records] == [
-        ("PATCH", "/integrations/testing_partners/take_home_tests/12345", b"")
-    ]
+    assert patches(receiver) == [PATCH, PATCH]
+    for record in receiver.records:
+        headers = {k.lower(): v for k, v in record["headers"].items()}
+        assert headers.get("content-length", "0") == "0"
+        assert "transfer-encoding" not in headers
+        # Greenhouse's example: Basic auth, the customer's key as the user, no password.
+        assert headers["authorization"] == basic_auth(org_key[1])
+    assert list(
+        OutboxMessage.objects.filter(kind="greenhouse.callback").values_list("status", flat=True)
+    ) == ["sent", "sent"]
+
+
+def test_the_callback_is_an_outbox_row_written_with_the_submit(
+    greenhouse, position, receiver, allow_loopback
+):
+    response = send(greenhouse, send_payload(position, url=receiver.url))
+    session = CandidateSession.objects.get(pk=int(response.json()["partner_interview_id"]))
+    order = GreenhouseOrder.objects.get()
+    # No on-commit callbacks run here (the test's transaction never commits): the row is
+    # written in the submit's transaction and waits for the dispatch or the sweep.
+    complete(session)
+    message = OutboxMessage.objects.get(kind="greenhouse.callback")
+    assert (message.status, message.payload, message.organization_id) == (
+        "pending",
+        {"order_id": order.pk},
+        order.organization_id,
+    )
+    assert message.dedupe_key == f"greenhouse:{order.pk}:submitted"
+    assert receiver.records == []
+    assert outbox_services.message_send(message_id=message.pk) == "sent"
+    assert patches(receiver) == [PATCH]
+    # Sent once: a second task (or sweep) for the row does nothing.
+    assert outbox_services.message_send(message_id=message.pk) is None
+    assert len(receiver.records) == 1
+
+
+def test_the_key_greenhouse_authenticates_with_is_stored_encrypted(greenhouse, org_key, api):
+    key, raw = org_key
+    assert key.secret_encrypted == ""
+    api.get("/api/v1/candidates")  # the Api-Key scheme keeps nothing
+    key.refresh_from_db()
+    assert key.secret_encrypted == ""
+    assert greenhouse.get(f"{BASE}/list_tests").status_code == 200
+    key.refresh_from_db()
+    assert key.secret_encrypted and raw not in key.secret_encrypted
+    assert crypto.decrypt(key.secret_encrypted) == raw
+    stored = key.secret_encrypted
+    greenhouse.get(f"{BASE}/list_tests")  # later calls write nothing
+    key.refresh_from_db()
+    assert key.secret_encrypted == stored
+
+
+def test_a_refused_callback_fails_its_outbox_row_without_calling(
+    greenhouse, position, receiver, settings
+):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    send(greenhouse, send_payload(position, url=receiver.url))
+    order = GreenhouseOrder.objects.get()
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    message = outbox.enqueue("greenhouse.callback", {"order_id": order.pk})
+    assert outbox_services.message_send(message_id=message.pk) == "failed"
+    message.refresh_from_db()
+    assert "loopback" in message.last_error
+    assert receiver.records == []
+
+
+def test_a_failing_callback_is_retried_by_the_outbox(
+    greenhouse, position, receiver, allow_loopback
+):
+    send(greenhouse, send_payload(position, url=receiver.url))
+    order = GreenhouseOrder.objects.get()
+    receiver.statuses.extend([503])
+    message = outbox.enqueue("greenhouse.callback", {"order_id": order.pk})
+    assert outbox_services.message_send(message_id=message.pk) == "pending"
+    message.refresh_from_db()
+    assert "Greenhouse answered 503 (attempt 1)" in message.last_error
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert outbox_services.message_send(message_id=message.pk) == "sent"
+    assert patches(receiver) == [PATCH, PATCH]
+
+
+SIX_TO_FOUR_PRIVATE = "2002:0a00:0001::1"  # 6to4 for 10.0.0.1
+
+
+def test_a_6to4_address_of_a_private_network_is_refused_even_with_loopback_allowed(
+    greenhouse, org, position, allow_loopback, monkeypatch
+):
+    url = f"https://[{SIX_TO_FOUR_PRIVATE}]/integrations/testing_partners/take_home_tests/1"
+    assert "is a private address (it embeds 10.0.0.1)" in url_problem(url, https_only=True)
+    response = send(greenhouse, send_payload(position, url=url))
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["url"]
+    # A name that resolves there is refused at send time, before any connection.
+    fake_dns(monkeypatch, {"callback.example.com": [SIX_TO_FOUR_PRIVATE]})
+    connections = []
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connections.append(a) or 1 / 0)
+    session = invitations.invitation_create(
+        position=position,
+        candidate=services.candidate_create(organization=org, name="X", email="x@x.org"),
+        expires_at=timezone.now() + timedelta(days=1),
+    ).invitation.session
+    order = GreenhouseOrder.objects.create(
+        organization=org, session=session, partner_test_id=str(position.pk),
+        callback_url="https://callback.example.com/tests/1",
+    )  # fmt: skip
+    with pytest.raises(
+        greenhouse_tasks.CallbackRefused, match=r"a private address \(it embeds 10.0.0.1\)"
+    ):
+        greenhouse_callback(order_id=order.pk)
+    assert connections == []
+
+
+def test_the_patch_goes_to_the_address_that_was_checked(
+    greenhouse, position, receiver, allow_loopback, monkeypatch
+):
+    """DNS rebinding: the name resolves to the (allowed) receiver once, then to a private
+    address. The request must connect to the first answer, and ask DNS only once."""
+    port = int(receiver.url.split(":")[2].split("/")[0])
+    url = f"http://greenhouse-callback.localhost:{port}/integrations/testing_partners/take_home_tests/12345"
+    send(greenhouse, send_payload(position, url=url))
+    order = GreenhouseOrder.objects.get()
+    answers = iter([["127.0.0.1"], ["10.0.0.1"]])
+    lookups = []
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "greenhouse-callback.localhost":
+            return real(host, port, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in next(answers)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    assert greenhouse_callback(order_id=order.pk) == 200
+    assert lookups == ["greenhouse-callback.localhost"]
     headers = {k.lower(): v for k, v in receiver.records[0]["headers"].items()}
-    assert headers.get("content-length", "0") == "0"
-    assert "transfer-encoding" not in headers
+    assert headers["host"] == f"greenhouse-callback.localhost:{port}"
 
 
 def test_scoring_a_session_greenhouse_did_not_order_sends_nothing(
@@ -639,16 +811,22 @@ def test_the_task_refuses_a_private_address_without_calling_it(db, org, position
 
 def test_url_problem_rules(settings):
     settings.WEBHOOKS_ALLOW_LOOPBACK = False
-    problem = greenhouse_tasks.url_problem
-    assert problem(DOCS_SEND_TEST["url"], resolve=False) is None
-    assert (
-        problem("http://app.greenhouse.io/x", resolve=False) == "The callback url must use https."
-    )
-    assert problem("https://localhost/x", resolve=False) is not None
-    assert problem("https://[::1]/x", resolve=False) is not None
-    assert problem("https://169.254.169.254/latest", resolve=False) is not None
+
+    def problem(url):
+        return url_problem(url, https_only=True)
+
+    assert problem(DOCS_SEND_TEST["url"]) is None
+    assert problem("http://app.greenhouse.io/x") == "Use an https:// URL."
+    assert "local name" in problem("https://localhost/x")
+    assert "local name" in problem("https://greenhouse.internal/x")
+    assert "loopback" in problem("https://[::1]/x")
+    assert "metadata" in problem("https://169.254.169.254/latest")
     settings.WEBHOOKS_ALLOW_LOOPBACK = True
-    assert problem("http://127.0.0.1:8000/x", resolve=False) is None
+    assert problem("http://127.0.0.1:8000/x") is None
+    # The loopback switch lets loopback through, nothing else: not plain http elsewhere, and no
+    # private range, however it is written.
+    assert problem("http://10.0.0.7/x") is not None
+    assert "private" in problem("https://10.0.0.7/x")
 
 
 # -- request_errors ---------------------------------------------------------------------------

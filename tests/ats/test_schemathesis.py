@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from apps.bank.models import Question
-from apps.interviews import invitations, services
+from apps.interviews import services
+from apps.interviews.services import invitations
 from tests.factories import make_kit
 from tests.interviews.conftest import rate_all
 

@@ -19,11 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from apps.accounts.models import Role
-from apps.ats import webhook_tasks, webhooks
+from apps.ats import webhooks
 from apps.ats.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+from apps.ats.webhooks import tasks as webhook_tasks
 from apps.interviews import events, services
 from tests.factories import CandidateSessionFactory, MembershipFactory
 from tests.interviews.conftest import rate_all
@@ -308,6 +309,64 @@ def test_each_endpoint_gets_its_own_secret_and_rotation_replaces_it(org, loopbac
     webhooks.endpoint_rotate_secret(endpoint=one)
     one.refresh_from_db()
     assert one.secret != old and one.secret.startswith("whsec_")
+
+
+def test_after_a_rotation_requests_carry_both_signatures_for_24_hours(endpoint, receiver):
+    old = endpoint.secret
+    before = timezone.now()
+    webhooks.endpoint_rotate_secret(endpoint=endpoint)
+    endpoint.refresh_from_db()
+    new = endpoint.secret
+    assert new != old and endpoint.previous_secret == old
+    until = endpoint.previous_secret_expires_at
+    assert before + timedelta(hours=24) <= until <= timezone.now() + timedelta(hours=24)
+    # Just before the day is over both sign; just after, only the new one.
+    assert endpoint.signing_secrets(now=until - timedelta(seconds=1)) == [new, old]
+    assert endpoint.signing_secrets(now=until + timedelta(seconds=1)) == [new]
+
+    delivery = make_delivery(endpoint)
+    assert webhooks.delivery_attempt(delivery_id=delivery.pk).status == Status.DELIVERED
+    (request,) = receiver.requests
+    signatures = request.headers["webhook-signature"].split(" ")
+    assert len(signatures) == 2 and all(s.startswith("v1,") for s in signatures)
+    # A receiver with either secret accepts the request (the reference package).
+    for secret in (new, old):
+        assert verify(secret, request) == {"data": {}, "type": "candidate.updated"}
+
+    # A day later the old secret no longer verifies.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        previous_secret_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    later = make_delivery(endpoint)
+    assert webhooks.delivery_attempt(delivery_id=later.pk).status == Status.DELIVERED
+    second = receiver.requests[1]
+    assert len(second.headers["webhook-signature"].split(" ")) == 1
+    assert verify(new, second) == {"data": {}, "type": "candidate.updated"}
+    with pytest.raises(WebhookVerificationError):
+        verify(old, second)
+
+
+def test_a_second_rotation_within_the_day_drops_the_oldest_secret(endpoint):
+    first = endpoint.secret
+    webhooks.endpoint_rotate_secret(endpoint=endpoint)
+    second = endpoint.secret
+    webhooks.endpoint_rotate_secret(endpoint=endpoint)
+    endpoint.refresh_from_db()
+    assert endpoint.signing_secrets() == [endpoint.secret, second]
+    assert first not in endpoint.signing_secrets()
+
+
+def test_the_endpoint_page_says_until_when_the_previous_secret_verifies(admin_client, endpoint):
+    detail = reverse("webhooks:detail", args=[endpoint.pk])
+    assert b"One secret." in admin_client.get(detail).content
+    rotated = admin_client.post(reverse("webhooks:rotate", args=[endpoint.pk]))
+    endpoint.refresh_from_db()
+    until = timezone.localtime(endpoint.previous_secret_expires_at).strftime("%Y-%m-%d %H:%M")
+    assert f"Until {until}".encode() in rotated.content
+    page = admin_client.get(detail).content.decode()
+    assert f"Rotated: until {until}" in page and "either verifies" in page
+    assert endpoint.previous_secret not in page  # secrets are never shown again
+    assert endpoint.secret not in page
 
 
 def test_signature_matches_the_standard_webhooks_reference():
@@ -682,10 +741,13 @@ def test_creating_an_endpoint_shows_the_secret_once(admin_client, org, loopback)
             "url": "http://127.0.0.1:9/in",
             "events": ["session.scored", "candidate.updated"],
             "description": "ATS",
+            "form_key": "k" * 20,
         },
+        follow=True,
     )
     assert response.status_code == 200
     endpoint = WebhookEndpoint.objects.get(organization=org)
+    assert response.redirect_chain == [(reverse("webhooks:detail", args=[endpoint.pk]), 302)]
     assert endpoint.events == ["session.scored", "candidate.updated"]
     assert endpoint.secret.encode() in response.content
     assert response["Cache-Control"] == "no-store"
@@ -695,9 +757,10 @@ def test_creating_an_endpoint_shows_the_secret_once(admin_client, org, loopback)
 
 def test_an_unsafe_url_is_refused_on_the_form(admin_client):
     response = admin_client.post(
-        reverse("webhooks:create"), {"url": "http://10.0.0.8/in", "events": ["session.scored"]}
+        reverse("webhooks:create"),
+        {"url": "http://10.0.0.8/in", "events": ["session.scored"], "form_key": "k" * 20},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "10.0.0.8 is a private address" in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 

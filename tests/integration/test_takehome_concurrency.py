@@ -10,8 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.bank.models import Question
-from apps.interviews import invitations, services
+from apps.interviews import services
 from apps.interviews.models import Answer, Invitation
+from apps.interviews.services import invitations
 from tests.factories import OrganizationFactory, make_kit
 
 from .test_scorecard_concurrency import _run_in_threads
@@ -49,13 +50,14 @@ def test_twenty_concurrent_saves_on_one_version_one_wins(invitation):
             )
             return ("ok", i)
         except invitations.SaveRefused as refused:
-            return (refused.status, i)
+            return (refused.reason, i)
 
     results, errors = _run_in_threads(20, save)
     assert errors == []
     wins = [i for status, i in results if status == "ok"]
     assert len(wins) == 1
-    assert sorted(status for status, _ in results if status != "ok") == [409] * 19
+    conflict = invitations.SaveRefused.Reason.CONFLICT
+    assert [status for status, _ in results if status != "ok"] == [conflict] * 19
     answer = Answer.objects.get(item=item)
     assert (answer.text, answer.version) == (f"text {wins[0]}", 1)
 
@@ -80,7 +82,7 @@ def test_no_acknowledged_text_is_ever_missing(invitation):
                         version=current.version,
                     )
                 except invitations.SaveRefused as refused:
-                    assert refused.status == 409
+                    assert refused.reason == invitations.SaveRefused.Reason.CONFLICT
                     continue
                 with lock:
                     acknowledged.append(line)
@@ -122,7 +124,7 @@ def test_saves_racing_the_deadline_never_land_late(invitation, settings):
                     version=current.version,
                 )  # fmt: skip
             except invitations.SaveRefused as refused:
-                if refused.status == 403:
+                if refused.reason == invitations.SaveRefused.Reason.TIME_UP:
                     return
                 continue
             with lock:

@@ -32,8 +32,9 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.ats import webhook_tasks, webhooks
+from apps.ats import webhooks
 from apps.ats.models import WebhookDelivery
+from apps.ats.webhooks import tasks as webhook_tasks
 from apps.interviews import services
 from interviewbank.celery import app
 from tests.ats.test_webhooks import Receiver, verify
@@ -65,11 +66,23 @@ def services_up(require_postgres, require_redis):
 def queue(services_up):
     """A fresh queue on the real broker for this test's tasks (see the module docstring)."""
     name = f"webhook-test-{uuid.uuid4().hex[:12]}"
-    old = app.conf.task_default_queue
+    old_queue, old_routes = app.conf.task_default_queue, app.conf.task_routes
+    # Webhook tasks are routed to the "webhooks" queue (CELERY_TASK_ROUTES): send them, and
+    # everything else, to this test's queue instead.
     app.conf.task_default_queue = name
+    app.conf.task_routes = {pattern: {"queue": name} for pattern in settings.CELERY_TASK_ROUTES}
+    _reset_router()
+    assert app.amqp.router.route({}, webhook_tasks.deliver_webhook.name)["queue"].name == name
     yield name
-    app.conf.task_default_queue = old
+    app.conf.task_default_queue, app.conf.task_routes = old_queue, old_routes
+    _reset_router()
     _forget_queue(name)
+
+
+def _reset_router() -> None:
+    """Celery caches the routing table and router; rebuild them from the current conf."""
+    app.amqp.flush_routes()
+    app.amqp.router = app.amqp.Router()
 
 
 def _forget_queue(name: str) -> None:

@@ -1,5 +1,6 @@
 """Greenhouse Assessment Partner API: the four endpoints Greenhouse calls on us, and the PATCH
-we send back when a test it ordered is scored.
+we send back (through the outbox) when the candidate completes a test it ordered and when it is
+scored.
 
 Shapes and status codes follow Greenhouse's documentation, "Assessment API"
 (https://developers.greenhouse.io/assessment.html, source in github.com/grnhse/greenhouse-api-docs,
@@ -14,7 +15,8 @@ change log up to 19 Oct 2023):
   partner_test_id, first_name, last_name, email, greenhouse_profile_url, url) ->
   ``{"partner_interview_id": "98765"}`` (a string). We e-mail the test to ``email``.
   ``preferred_name`` and ``sent_by`` are not in the documented payload; they are used when sent.
-- PATCH to that ``url`` with no parameters when the test is completed (greenhouse_tasks.py).
+- PATCH to that ``url`` with no parameters, Basic auth with the customer's key, when the
+  candidate completes the test and when it is scored (callback.py, tasks.py).
 - ``GET test_status?partner_interview_id=...`` -> ``{"partner_status", "partner_profile_url",
   "partner_score", "metadata"}``: status ``"complete"`` once results are available (Greenhouse
   stops asking then), other values are ours; the profile URL is required when complete; the
@@ -30,36 +32,63 @@ interview id is a 404, as is a session Greenhouse did not order.
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from apps import outbox
 from apps.interviews.models import CandidateSession
 
-from ..greenhouse_tasks import greenhouse_notify
 from ..models import GreenhouseOrder
+from .callback import CallbackFailed, CallbackRefused, greenhouse_callback
+from .tasks import greenhouse_notify  # noqa: F401 - registers the legacy task name
 from .views import ListTests, RequestErrors, SendTest, TestStatus
 
-__all__ = ["ListTests", "RequestErrors", "SendTest", "TestStatus", "on_event"]
+__all__ = [
+    "CALLBACK_KIND",
+    "ListTests",
+    "RequestErrors",
+    "SendTest",
+    "TestStatus",
+    "callback_send",
+    "on_event",
+]
+
+# The outbox kind of the PATCH to Greenhouse (payload: {"order_id": ...}).
+CALLBACK_KIND = "greenhouse.callback"
+
+
+def callback_send(message) -> None:
+    """The outbox handler: one PATCH per attempt. A refused URL fails the row for good; a
+    failed PATCH is retried with the outbox's backoff."""
+    try:
+        greenhouse_callback(order_id=message.payload["order_id"], attempt=message.attempts)
+    except CallbackRefused as exc:
+        raise outbox.GiveUp(str(exc)) from None
+    except CallbackFailed as exc:
+        raise outbox.RetryLater(str(exc)) from None
 
 
 def on_event(event: str, obj) -> None:
-    """On ``application.scored`` of an application whose take-home stage Greenhouse ordered
-    and that stage is scored, PATCH its URL after commit: the report carries the candidate's
-    verdict for the role, so a later live stage updates Greenhouse too.
+    """Write the outbox row of the PATCH to Greenhouse, in the transaction of the change:
 
-    Runs inside the scoring transaction; ``robust`` keeps a failure to queue (or, with eager
-    Celery, to deliver) from turning a committed scorecard submit into an error page."""
-    if event != "application.scored":
-        return
-    order_ids = list(
-        GreenhouseOrder.objects.filter(
+    - ``session.submitted`` of a take-home Greenhouse ordered: the candidate completed the test
+      (once per order);
+    - ``application.scored`` of an application whose Greenhouse-ordered take-home is scored: the
+      report carries the candidate's verdict for the role, so a later live stage updates
+      Greenhouse too.
+
+    The row is sent after commit (or by the outbox sweep, if the broker is down then)."""
+    if event == "session.submitted":
+        orders = GreenhouseOrder.objects.filter(session_id=obj.pk)
+        dedupe = "submitted"
+    elif event == "application.scored":
+        orders = GreenhouseOrder.objects.filter(
             session__application_id=obj.pk, session__status=CandidateSession.Status.SCORED
         )
-        .exclude(callback_url="")
-        .values_list("pk", flat=True)
-    )
-    for order_id in order_ids:
-
-        def notify(order_id: int = order_id) -> None:
-            greenhouse_notify.delay(order_id)
-
-        transaction.on_commit(notify, robust=True)
+        dedupe = None
+    else:
+        return
+    for order in orders.exclude(callback_url="").select_related("organization"):
+        outbox.enqueue(
+            CALLBACK_KIND,
+            {"order_id": order.pk},
+            organization=order.organization,
+            dedupe_key=f"greenhouse:{order.pk}:{dedupe}" if dedupe else None,
+        )

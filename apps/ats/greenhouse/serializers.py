@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..greenhouse_tasks import url_problem
+from ..webhooks.addresses import url_problem
 
 # Optional fields accept null: Greenhouse sends null for a property without a value.
 
@@ -37,7 +37,7 @@ class GreenhouseSendTestIn(serializers.Serializer):
     )
 
     def validate_url(self, value: str) -> str:
-        problem = url_problem(value, resolve=False)
+        problem = url_problem(value, https_only=True)
         if problem:
             raise serializers.ValidationError(problem)
         return value

@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Organization
-from apps.interviews import invitations, services
+from apps.interviews import services
 from apps.interviews.models import Candidate, CandidateSession, Position
+from apps.interviews.services import invitations
 from apps.interviews.verdicts import LABELS, application_summary
+from apps.shortlists.services import partner_report_url
 
-from ..models import GreenhouseErrorReport, GreenhouseOrder
+from ..models import GreenhouseErrorReport, GreenhouseOrder, OrganizationAPIKey
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +152,12 @@ def _candidate_for(*, organization: Organization, data: dict) -> Candidate:
 
 @transaction.atomic
 def greenhouse_send_test(
-    *, organization: Organization, position: Position, data: dict, payload: dict
+    *,
+    organization: Organization,
+    position: Position,
+    data: dict,
+    payload: dict,
+    api_key: OrganizationAPIKey | None = None,
 ) -> GreenhouseOrder:
     """Create (or, for a retried request, return) the order for one Greenhouse send_test: the
     candidate, a take-home session of all the test's questions, its invitation (e-mailed after
@@ -180,6 +187,7 @@ def greenhouse_send_test(
         session=created.invitation.session,
         partner_test_id=partner_test_id,
         callback_url=data["url"],
+        api_key=api_key,
         sent_by=data.get("sent_by") or "",
         request_payload=payload,
     )
@@ -217,8 +225,10 @@ def greenhouse_status(order: GreenhouseOrder, *, now=None) -> dict:
             metadata["Submitted at"] = invitation.submitted_at.isoformat()
         status = {
             "partner_status": COMPLETE,
-            "partner_profile_url": settings.SITE_URL
-            + reverse("interviews:application_detail", args=[application.pk]),
+            # A scoped, expiring, revocable report link (apps.shortlists); once a recruiter
+            # revoked it, the login-only debrief.
+            "partner_profile_url": partner_report_url(application)
+            or settings.SITE_URL + reverse("interviews:application_detail", args=[application.pk]),
             "metadata": {k: v for k, v in metadata.items() if v is not None},
         }
         # No number while the verdict is incomplete: Greenhouse users filter and bulk-reject

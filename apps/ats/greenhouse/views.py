@@ -115,7 +115,11 @@ class SendTest(GreenhouseView):
         if position is None:
             raise NotFound("No test with this partner_test_id.")
         order = greenhouse_send_test(
-            organization=self.organization, position=position, data=data, payload=request.data
+            organization=self.organization,
+            position=position,
+            data=data,
+            payload=request.data,
+            api_key=request.auth,
         )
         return Response(GreenhouseSendTestOut({"partner_interview_id": str(order.session_id)}).data)
 

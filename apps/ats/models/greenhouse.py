@@ -17,6 +17,14 @@ class GreenhouseOrder(models.Model):
     )
     partner_test_id = models.CharField(max_length=100)
     callback_url = models.URLField(max_length=1000, blank=True)
+    # The key Greenhouse ordered with: its stored secret authenticates our PATCH.
+    api_key = models.ForeignKey(
+        "ats.OrganizationAPIKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="greenhouse_orders",
+    )
     sent_by = models.CharField(max_length=254, blank=True)
     request_payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

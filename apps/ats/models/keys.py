@@ -18,6 +18,10 @@ class OrganizationAPIKey(AbstractAPIKey):
         default=False, help_text="Include each interviewer's ratings in session results."
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The key itself, encrypted (apps.accounts.crypto), kept from Greenhouse's first HTTP Basic
+    # call: Greenhouse expects it back as the Basic-auth user of our PATCH to its callback URL.
+    # Empty for keys only used with the Api-Key scheme. Re-encrypted by rotate_field_key.
+    secret_encrypted = models.TextField(blank=True, editable=False)
 
     objects = BaseAPIKeyManager()
 

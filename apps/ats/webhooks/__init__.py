@@ -18,9 +18,25 @@ The flow, and the rule each step keeps:
 
 Addresses are checked twice: when an endpoint is registered and before every request (the
 request then goes to the address that was checked, so DNS cannot swap it in between).
+``addresses`` is the one check for every outbound call, Greenhouse's callback included.
+
+Module map: ``addresses`` (where we may send, the pinned request), ``signing``, ``outbox``
+(endpoints, events -> rows), ``delivery`` (claim, send, record, sweep), ``tasks`` (Celery, on
+the ``webhooks`` queue), and the admins' pages: ``forms``, ``views``, ``urls``.
 """
 
-from .addresses import TIMEOUT_SECONDS, Target, UnsafeURL, address_problem, check_url, http_post
+from .addresses import (
+    CONNECT_TIMEOUT_SECONDS,
+    READ_TIMEOUT_SECONDS,
+    TIMEOUT_SECONDS,
+    Target,
+    UnsafeURL,
+    address_problem,
+    check_url,
+    http_post,
+    http_request,
+    url_problem,
+)
 from .delivery import (
     INTERRUPTED,
     LEASE,
@@ -48,8 +64,10 @@ from .outbox import (
 from .signing import SECRET_PREFIX, new_message_id, new_secret, sign, signed_headers
 
 __all__ = [
+    "CONNECT_TIMEOUT_SECONDS",
     "INTERRUPTED",
     "LEASE",
+    "READ_TIMEOUT_SECONDS",
     "SCHEDULE_SECONDS",
     "SECRET_PREFIX",
     "TIMEOUT_SECONDS",
@@ -70,6 +88,7 @@ __all__ = [
     "endpoint_rotate_secret",
     "event_payload",
     "http_post",
+    "http_request",
     "new_message_id",
     "new_secret",
     "on_event",
@@ -79,4 +98,5 @@ __all__ = [
     "serialize",
     "sign",
     "signed_headers",
+    "url_problem",
 ]

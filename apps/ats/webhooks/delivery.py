@@ -78,7 +78,7 @@ class Claim:
     endpoint_id: int
     message_id: str
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the signing secrets: two during a rotation
     body: bytes
 
 
@@ -123,7 +123,7 @@ def _claim(delivery_id: int) -> Claim | None:
         endpoint_id=delivery.endpoint_id,
         message_id=delivery.message_id,
         url=delivery.endpoint.url,
-        secret=delivery.endpoint.secret,
+        secrets=tuple(delivery.endpoint.signing_secrets(now=now)),
         body=delivery.body.encode("utf-8"),
     )
 
@@ -135,7 +135,7 @@ def _send(claim: Claim) -> tuple[int | None, str, float | None]:
     except UnsafeURL as exc:
         return None, str(exc), None
     headers = signed_headers(
-        secret=claim.secret, msg_id=claim.message_id, body=claim.body, timestamp=int(time.time())
+        secret=claim.secrets, msg_id=claim.message_id, body=claim.body, timestamp=int(time.time())
     )
     try:
         response = http_post(target, claim.body, headers)

@@ -16,8 +16,8 @@ from apps.interviews.events import EVENTS
 from apps.interviews.models import Application, Candidate, CandidateSession
 from apps.interviews.verdicts import application_summary
 
-from .. import webhook_tasks
 from ..models import WebhookDelivery, WebhookEndpoint
+from . import tasks as webhook_tasks
 from .addresses import UnsafeURL, check_url
 from .signing import new_message_id, new_secret
 
@@ -58,9 +58,14 @@ def endpoint_create(
 
 
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret from now on: pending deliveries are signed with it when they are sent."""
+    """A new secret from now on; the one it replaces keeps verifying for a day
+    (``WebhookEndpoint.PREVIOUS_SECRET_VALID``): until then every request, pending deliveries
+    included, is signed with both, so the receiver can switch without losing a message. A second
+    rotation within the day drops the oldest secret."""
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + WebhookEndpoint.PREVIOUS_SECRET_VALID
     endpoint.secret = new_secret()
-    endpoint.save(update_fields=["secret"])
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
     return endpoint
 
 

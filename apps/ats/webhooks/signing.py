@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 SECRET_BYTES = 32
@@ -23,13 +24,19 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def signed_headers(*, secret: str, msg_id: str, body: bytes, timestamp: int) -> dict[str, str]:
+def signed_headers(
+    *, secret: str | Sequence[str], msg_id: str, body: bytes, timestamp: int
+) -> dict[str, str]:
+    """The Standard Webhooks headers. With several secrets (during a rotation) the signature
+    header carries one ``v1,...`` per secret, space-separated, as the spec allows: a receiver
+    that knows either secret verifies the request."""
+    secrets_ = [secret] if isinstance(secret, str) else list(secret)
     return {
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in secrets_),
     }
 
 

@@ -12,14 +12,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts import once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_for_tenant_or_404, role_required, tenant_filter
 
-from . import webhooks
-from .models import WebhookDelivery, WebhookEndpoint
-from .webhook_forms import EndpointForm
+from .. import webhooks
+from ..models import WebhookDelivery, WebhookEndpoint
+from .forms import EndpointForm
 
 ADMINS = (Role.ADMIN,)
 DELIVERIES_PER_PAGE = 50
@@ -51,21 +53,37 @@ def endpoint_list(request):
 def endpoint_create(request):
     form = EndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> once.Done:
             endpoint = webhooks.endpoint_create(
                 organization=request.organization, **form.cleaned_data
             )
+            # Safe to repeat (apps.accounts.once): the endpoint's page then shows the secret
+            # once. The session holds only this marker; the secret stays on the endpoint.
+            return once.Done(reverse("webhooks:detail", args=[endpoint.pk]), shown="new")
+
+        try:
+            response = once.submit_once(request, create)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            return _secret_shown_once(request, endpoint)
-    return render(request, "ats/webhooks/form.html", {"form": form})
+            if response is not None:
+                return response
+            form.add_error(None, once.EXPIRED)
+    return render(
+        request,
+        "ats/webhooks/form.html",
+        {"form": form, "form_key": once.form_key(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @role_required(ADMINS)
 def endpoint_detail(request, pk: int):
     endpoint = _endpoint(request, pk)
+    if once.pop_shown(request):
+        return _secret_shown_once(request, endpoint)
     deliveries = endpoint.deliveries.prefetch_related("attempt_log")
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -1,3 +1,5 @@
+"""The form an org admin registers a webhook endpoint with (events explained in words)."""
+
 from django import forms
 
 from apps.interviews.events import EVENTS

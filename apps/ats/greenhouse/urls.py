@@ -4,12 +4,12 @@ URLs are what an organization gives Greenhouse when it sets up the integration."
 
 from django.urls import path
 
-from . import greenhouse
+from . import views
 
 app_name = "greenhouse"
 urlpatterns = [
-    path("list_tests", greenhouse.ListTests.as_view(), name="list_tests"),
-    path("send_test", greenhouse.SendTest.as_view(), name="send_test"),
-    path("test_status", greenhouse.TestStatus.as_view(), name="test_status"),
-    path("request_errors", greenhouse.RequestErrors.as_view(), name="request_errors"),
+    path("list_tests", views.ListTests.as_view(), name="list_tests"),
+    path("send_test", views.SendTest.as_view(), name="send_test"),
+    path("test_status", views.TestStatus.as_view(), name="test_status"),
+    path("request_errors", views.RequestErrors.as_view(), name="request_errors"),
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone
 
+from apps.accounts import confirm, once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import role_required
 
-from .models import OrganizationAPIKey
+from ..models import OrganizationAPIKey
 
 ADMINS = (Role.ADMIN,)
 
@@ -29,32 +31,64 @@ class KeyForm(forms.Form):
         required=False, help_text="Let this key read each interviewer's ratings."
     )
 
+    def clean_expiry_date(self):
+        expiry = self.cleaned_data["expiry_date"]
+        if expiry is not None and expiry <= timezone.now():
+            raise forms.ValidationError(
+                "The expiry must be in the future: a key that has already expired cannot be used."
+            )
+        return expiry
+
 
 @role_required(ADMINS)
 def key_list(request):
+    """List and create. Creating is safe to repeat (``apps.accounts.once``): the POST redirects
+    here, and the new key is shown once, from the admin's session."""
     form = KeyForm(request.POST or None)
-    created_key = None
     if request.method == "POST" and form.is_valid():
-        _, created_key = OrganizationAPIKey.objects.create_key(
-            organization=request.organization, **form.cleaned_data
-        )
-        form = KeyForm()
+
+        def create() -> once.Done:
+            _, raw = OrganizationAPIKey.objects.create_key(
+                organization=request.organization, **form.cleaned_data
+            )
+            return once.Done(reverse("api_keys"), shown=raw)
+
+        response = once.submit_once(request, create)
+        if response is not None:
+            return response
+        form.add_error(None, once.EXPIRED)
     keys = OrganizationAPIKey.objects.filter(organization=request.organization).order_by("-created")
     response = render(
         request,
         "ats/api_keys.html",
-        {"form": form, "keys": keys, "created_key": created_key},
+        {
+            "form": form,
+            "keys": keys,
+            "created_key": once.pop_shown(request),
+            "form_key": once.form_key(request),
+        },
+        status=400 if form.errors else 200,
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
 @role_required(ADMINS)
-@require_POST
 def key_revoke(request, prefix: str):
     key = get_object_or_404(
         OrganizationAPIKey.objects.filter(organization=request.organization), prefix=prefix
     )
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="Revoke this API key?",
+            question=(
+                f"The key {key.prefix}… ({key.name}) stops working at once; the client that "
+                "uses it needs a new key."
+            ),
+            action="Revoke the key",
+            back_url=reverse("api_keys"),
+        )
     key.revoked = True
     key.save(update_fields=["revoked"])
     messages.info(request, f"Key {key.prefix}… ({key.name}) is revoked.")
