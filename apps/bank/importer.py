@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from . import schema
+from . import isa95, schema
 from .models import (
     Anchor,
     Competency,
@@ -60,7 +60,11 @@ class ImportReport:
 
 
 def question_data(q: Question) -> dict[str, Any]:
-    """A question version as the YAML shape (``schema.QuestionIn``); needs criteria+anchors."""
+    """A question version as the YAML shape (``schema.QuestionIn``); needs criteria+anchors.
+
+    ``isa95`` is left out for an untagged question (an organization's own, or one imported
+    before tags existed), so that the export never writes an empty mapping the schema refuses."""
+    tags = isa95.Tags.of(q)
     return {
         "key": q.key,
         "competency": q.competency.key,
@@ -70,6 +74,7 @@ def question_data(q: Question) -> dict[str, Any]:
         "status": q.status,
         "expected_minutes": q.expected_minutes,
         "sources": list(q.sources),
+        **({} if tags.empty else {"isa95": tags.as_yaml()}),
         "prompt": q.prompt,
         "guidance": q.guidance,
         "key_points": list(q.key_points),
@@ -130,7 +135,27 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 def _incoming(q: schema.QuestionIn) -> dict[str, Any]:
     data = q.model_dump()
     data["red_flags"] = [{"text": f["text"], "critical": f["critical"]} for f in data["red_flags"]]
+    data.pop("isa95")
+    if q.isa95 is not None:
+        data["isa95"] = q.isa95.tags().as_yaml()
     return data
+
+
+def _without_tags(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "isa95"}
+
+
+def _tags(q: schema.QuestionIn) -> isa95.Tags:
+    return q.isa95.tags() if q.isa95 is not None else isa95.Tags()
+
+
+def _tag_fields(tags: isa95.Tags) -> dict[str, Any]:
+    return {
+        "isa95_categories": list(tags.categories),
+        "isa95_activities": list(tags.activities),
+        "isa95_boundary": tags.boundary,
+        "isa95_outside": tags.outside,
+    }
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -217,8 +242,13 @@ def _upsert_questions(
         if current is None:
             _write_question(None, q_in, tracks, levels, competencies, version=1)
             report.created.append(key)
-        elif question_data(current) == incoming:
+        elif (current_data := question_data(current)) == incoming:
             report.unchanged += 1
+        elif current.locked and _without_tags(current_data) == _without_tags(incoming):
+            # Only the ISA-95 tags changed: sessions froze their own copy of them, so the used
+            # version is corrected in place rather than versioned.
+            Question.objects.filter(pk=current.pk).update(**_tag_fields(_tags(q_in)))
+            report.updated.append(key)
         elif current.locked:
             _new_version(current, q_in, tracks, levels, competencies)
             report.versioned.append(key)
@@ -250,6 +280,7 @@ def _write_question(
         "red_flags": [{"text": f.text, "critical": f.critical} for f in q_in.red_flags],
         "sources": list(q_in.sources),
         "expected_minutes": q_in.expected_minutes,
+        **_tag_fields(_tags(q_in)),
     }
     if question is None:
         question = Question(key=q_in.key, version=version, is_latest=True, **fields)

@@ -134,6 +134,13 @@ class Question(models.Model):
     red_flags = models.JSONField(default=list, help_text='[{"text": ..., "critical": bool}]')
     sources = models.JSONField(default=list, help_text="Source tags into DOMAIN.md")
     expected_minutes = models.PositiveSmallIntegerField(default=10)
+    # ISA-95 tags (apps.bank.isa95): the Part 3 categories and generic activities the question
+    # samples, whether it is about the Level 3-4 boundary, and otherwise why it samples none.
+    # Sessions freeze their own copy, so correcting a used version's tags needs no new version.
+    isa95_categories = models.JSONField(default=list, blank=True)
+    isa95_activities = models.JSONField(default=list, blank=True)
+    isa95_boundary = models.BooleanField(default=False)
+    isa95_outside = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,6 +28,8 @@ from pydantic import (
     field_validator,
 )
 
+from apps.bank import isa95
+
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 CORE_TRACK = "core"
 RATINGS = (0, 1, 2, 3, 4)
@@ -45,6 +47,8 @@ ISA95_AREAS = (
     "security",
     "programme",
 )
+# Every shipped question carries ISA-95 tags (issue 12; fixtures/bank/README.md, "ISA-95 tags").
+REQUIRE_ISA95 = True
 # Kits draw on the target level and the levels next to it (SCORING.md: items two or more levels
 # away carry no weight, so putting them in a kit would waste interview time).
 KIT_LEVEL_SPAN = 1
@@ -108,6 +112,25 @@ class CriterionIn(_Strict):
         return {r: anchors[r] for r in RATINGS}
 
 
+class Isa95In(_Strict):
+    """A question's ISA-95 tags (``apps.bank.isa95``). The rules between the fields (fixed
+    lists, a category needs an activity, ``outside`` only when nothing else applies) are checked
+    by ``isa95.tag_problems`` in :func:`_check_references`, so each error names its field."""
+
+    categories: list[Annotated[str, StringConstraints(strip_whitespace=True)]] = []
+    activities: list[Annotated[str, StringConstraints(strip_whitespace=True)]] = []
+    boundary: bool = False
+    outside: Annotated[str, StringConstraints(strip_whitespace=True)] = ""
+
+    def tags(self) -> isa95.Tags:
+        return isa95.Tags(
+            categories=tuple(self.categories),
+            activities=tuple(self.activities),
+            boundary=self.boundary,
+            outside=self.outside,
+        )
+
+
 class QuestionIn(_Strict):
     key: Key
     competency: Key
@@ -123,6 +146,9 @@ class QuestionIn(_Strict):
     follow_ups: list[Text] = Field(min_length=1)
     red_flags: list[RedFlagIn] = Field(min_length=1)
     rubric: list[CriterionIn] = Field(min_length=1)
+    # Required of every shipped question (REQUIRE_ISA95 below): None only so that the missing
+    # mapping is reported by _check_references with the question's file and line.
+    isa95: Isa95In | None = None
 
     @field_validator("rubric")
     @classmethod
@@ -575,6 +601,15 @@ def _check_references(bank: Bank) -> list[BankError]:
         unknown = [s for s in q.sources if s not in bank.sources]
         if unknown:
             err("questions", key, "sources", f"unknown source tag(s) {unknown}")
+        if q.isa95 is None:
+            if REQUIRE_ISA95:
+                err("questions", key, "isa95", "is required (ISA-95 categories and activities)")
+        else:
+            tags = q.isa95
+            for fld, reason in isa95.tag_problems(
+                tags.categories, tags.activities, tags.boundary, tags.outside
+            ):
+                err("questions", key, f"isa95.{fld}", reason)
 
     for key, kit in bank.kits.items():
         if kit.track not in track_keys:

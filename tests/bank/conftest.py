@@ -15,6 +15,9 @@ questions:
     status: published
     expected_minutes: 8
     sources: [S12]
+    isa95:
+      categories: [production]
+      activities: [dispatching]
     prompt: {prompt}
     guidance: Listen for dispatching as a Level 3 activity that follows the detailed schedule.
     key_points:
