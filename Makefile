@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Links in e-mails point where the server listens, unless SITE_URL is given (a proxy's address).
+SITE_URL ?= http://$(HOST)
 
 .PHONY: install install-dev run test lint fmt migrations-check seed bench clean
 
@@ -29,7 +31,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "InterviewBank is starting on http://$(HOST)/ : log in with a demo user above."
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 seed: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

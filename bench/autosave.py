@@ -91,8 +91,9 @@ def create_seats(n: int, questions: int = 3) -> list[Seat]:
 
     from django.utils import timezone
 
-    from apps.interviews import invitations, services
+    from apps.interviews import services
     from apps.interviews.models import Answer
+    from apps.interviews.services import invitations
     from tests.factories import OrganizationFactory, make_kit, make_position
 
     org = OrganizationFactory()

@@ -61,6 +61,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = _DEV_SECRET
 
+# Secrets stored for partner APIs are encrypted with these Fernet keys (apps/accounts/crypto.py):
+# comma-separated, newest first. Unset: one key derived from SECRET_KEY (development only).
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -83,11 +87,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "apps.accounts",
+    "apps.outbox",
     "apps.bank",
     "apps.scoring",
     "apps.interviews",
     "apps.takehome",
     "apps.ats",
+    "apps.shortlists",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +178,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (take-home attachments) go through Django's storage API: local files under
+# MEDIA_ROOT by default; never served as static files (apps/takehome checks who may read them).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,10 +218,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing a task fails fast when the broker is down (kombu would otherwise retry the connection
+# for about 6 s inside the request): the request goes on, and the outbox's sweep sends later
+# what could not be queued (apps/outbox). Workers reconnect with their own, unbounded retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
+# Outgoing webhooks (and the legacy Greenhouse task name) run on a queue of their own, served by
+# the `worker-webhooks` service: a slow receiver then never delays e-mails on the default queue
+# ("celery"). Every worker command names the queues it consumes (-Q).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+WEBHOOKS_QUEUE = "webhooks"
+CELERY_TASK_ROUTES = {
+    "apps.ats.webhook_tasks.*": {"queue": WEBHOOKS_QUEUE},
+    "apps.ats.greenhouse_tasks.*": {"queue": WEBHOOKS_QUEUE},
+}
 # Beat: the webhook outbox sweep re-queues due and interrupted deliveries.
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {
         "task": "apps.ats.webhook_tasks.sweep_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # The outbox (apps/outbox): e-mails and callbacks whose task never reached the broker,
+    # retries that are due, and rows whose worker died mid-send.
+    "outbox-sweep": {
+        "task": "apps.outbox.tasks.sweep_outbox",
         "schedule": 30.0,
         "options": {"expires": 25},
     },
@@ -273,7 +303,8 @@ GREENHOUSE_TEST_DAYS = env_int("GREENHOUSE_TEST_DAYS", 7, minimum=1)
 SCORING_CONSTANTS: dict = {}
 
 # Sessions live in the database and are read through the cache (Redis with CACHE_URL), so the
-# candidate's autosave and every page skip a database read for the session.
+# candidate's autosave and every page skip a database read for the session. The database is the
+# record: with the cache down, sessions are read from it (apps/accounts/cache.py).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -315,8 +346,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Take-home tokens travel in URL paths (/t/<token>/): every handler redacts them, including
-# runserver's request log and Django's 404 warnings.
+# Take-home and share-link tokens travel in URL paths (/t/<token>/, /s/<token>/): every handler
+# redacts them, including runserver's request log and Django's 404 warnings.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -327,9 +358,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Replaces Django's default handlers for "django" (an unfiltered console handler when
+        # DEBUG is on), which printed "Gone: /t/<token>/" in the clear under `make run`.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
 # Cache: per-process memory by default; set CACHE_URL (e.g. redis://host:6379/1) when several
 # processes serve the app, so rate limits hold across them.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A Redis outage must not answer 500: on Redis the cache degrades (apps/accounts/cache.py), so
+# sessions fall back to the database and rate limits fail open with a logged warning.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "apps.accounts.cache.DegradingRedisCache"

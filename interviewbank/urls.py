@@ -8,7 +8,9 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("bank/", include("apps.bank.urls")),
     path("interviews/", include("apps.interviews.urls")),
+    path("shortlists/", include("apps.shortlists.urls")),
     path("admin/", admin.site.urls),
     path("", include("apps.takehome.urls")),
+    path("", include("apps.shortlists.share_urls")),
     path("", include("apps.ats.urls")),
 ]

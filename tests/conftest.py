@@ -50,6 +50,17 @@ def require_redis():
 
 
 @pytest.fixture(autouse=True)
+def clear_cache():
+    """Each test starts with an empty cache: rate-limit counters (take-home and share links,
+    30 a minute per address) must not carry over from earlier tests in the same minute."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def eager_celery(request):
     """Unit tests run Celery tasks in-process, as `make run` does; tests marked
     ``real_worker`` (tests/integration) talk to a real worker through the broker instead."""

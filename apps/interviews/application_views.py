@@ -19,6 +19,7 @@ from apps.bank.models import Competency, Question
 
 from . import charts, selectors, services
 from .forms import DecisionForm, SessionForm
+from .isa95_maps import isa95_evidence_map
 from .models import Application, CandidateSession, Scorecard
 from .views import MANAGERS
 
@@ -32,7 +33,7 @@ def _application(request, pk: int) -> Application:
     qs = Application.objects.filter(organization=request.organization).select_related(
         "candidate", "position", "state_changed_by"
     )
-    if not selectors.is_manager(request):
+    if not selectors.is_manager(request.user, request.organization):
         # A submitted scorecard, not only an assignment: a member assigned to a stage that was
         # cancelled before they rated would otherwise read the others' ratings unrated.
         qs = qs.filter(
@@ -56,7 +57,7 @@ def application_detail(request, pk: int):
         "application": application,
         "names": names,
         "weights": application.role_weights,
-        "is_manager": selectors.is_manager(request),
+        "is_manager": selectors.is_manager(request.user, request.organization),
         "decision_form": DecisionForm(initial={"state": application.state}),
         "assignable": SessionForm(organization=request.organization)
         .fields["interviewers"]
@@ -73,6 +74,7 @@ def application_detail(request, pk: int):
             track_chart=charts.track_profile(verdict.track, verdict.bar),
             track_text=verdict.track_explanation(application.role_track),
             disagreement=verdict.disagreement(data["recommendations"]),
+            isa95_map=isa95_evidence_map(application),
         )
     return render(request, "interviews/application_detail.html", context)
 

@@ -5,10 +5,23 @@ Text labels carry the numbers, so colour is never the only signal.
 
 from __future__ import annotations
 
+import itertools
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.bank.isa95 import ACTIVITIES, Cell, Isa95Map
+
 BAR = 62.5  # the default bar on the 0-100 scale (between rating 2 and 3); results carry their own
+
+
+def _boxed(svg: str) -> SafeString:
+    """The chart in a box that scrolls sideways on a narrow screen: the SVG keeps a width at
+    which its 12-unit text is at least 11 px (site.css ``.chart-box .chart``), and the page
+    itself never scrolls sideways. Focusable, so keyboard users can scroll it too."""
+    return mark_safe(  # noqa: S308 - the callers escape every text they put in the SVG
+        f'<div class="chart-box" tabindex="0" role="group" aria-label="Chart">{svg}</div>'
+    )
 
 
 def _x(value: float, left: float, width: float) -> float:
@@ -66,7 +79,7 @@ def competency_bars(
             f"(obs {obs_text}, n {c.get('n_eff', 0):g})</text>"
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+    return _boxed("".join(parts))  # every interpolated text is escaped above
 
 
 def track_profile(track: dict, bar: float = BAR) -> SafeString:
@@ -105,7 +118,7 @@ def track_profile(track: dict, bar: float = BAR) -> SafeString:
         f'<line x1="{bar_x}" y1="8" x2="{bar_x}" y2="95" stroke="#555" stroke-dasharray="4 3"/>'
     )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - no user text in this chart
+    return _boxed("".join(parts))  # no user text in this chart
 
 
 def _axis(parts: list[str], left: float, width: float, y: float) -> None:
@@ -143,7 +156,7 @@ def verdict_band(band: tuple[float, float], score: float | None, bar: float) -> 
     )
     _axis(parts, left, width, 46)
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - numbers only
+    return _boxed("".join(parts))  # numbers only
 
 
 def stage_bands(stages: list[dict], bar: float, names: dict[str, str]) -> SafeString:
@@ -180,4 +193,147 @@ def stage_bands(stages: list[dict], bar: float, names: dict[str, str]) -> SafeSt
     )
     _axis(parts, left, width, height - 22)
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - mode names escaped above
+    return _boxed("".join(parts))  # mode names escaped above
+
+
+# -- the ISA-95 competency map ------------------------------------------------------------------
+
+# Five shades, light to dark; the two darkest carry white text (contrast above 4.5:1 for both).
+_MAP_SHADES = ("#e3edf8", "#bcd3ee", "#8fb4e0", "#2f6aa8", "#1b3f6b")
+_MAP_WHITE_TEXT = 3
+_map_ids = itertools.count(1)
+
+
+_MAP_COUNT_STEPS = (1, 2, 4, 7)  # planned items: 1, 2, 3-4, 5-7, 8 or more
+
+
+def _map_shade(cell: Cell, rated: bool) -> int:
+    if rated:
+        return min(4, int(cell.mean or 0))  # mean 0-1, 1-2, 2-3, 3-4, 4
+    return sum(1 for step in _MAP_COUNT_STEPS if cell.count > step)
+
+
+def _map_none(rated: bool) -> str:
+    return "not probed" if rated else "not planned"
+
+
+def _map_cell(parts: list[str], cell: Cell, x: float, y: float, w: float, h: float, rated: bool,
+              hatch: str, wide: bool = False) -> None:  # fmt: skip
+    cx, cy = x + w / 2, y + h / 2
+    if not cell.probed:
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="url(#{hatch})" '
+            'stroke="#666" stroke-dasharray="4 3"/>'
+            f'<text x="{cx}" y="{cy + 4}" text-anchor="middle" fill="#222">'
+            f"{_map_none(rated)}</text>"
+        )
+        return
+    if rated and cell.mean is None:
+        fill, ink, lines = "#f4f4f4", "#222", [f"{cell.count} asked", "not rated"]
+    else:
+        shade = _map_shade(cell, rated)
+        fill, ink = _MAP_SHADES[shade], "#fff" if shade >= _MAP_WHITE_TEXT else "#111"
+        items = f"{cell.count} item{'' if cell.count == 1 else 's'}"
+        lines = [items, f"mean {cell.mean:.1f}"] if rated else [items, "planned"]
+    if wide:
+        lines = [", ".join(lines)]
+    parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}" stroke="#fff"/>')
+    first = cy + 4 - 7 * (len(lines) - 1)
+    for n, line in enumerate(lines):
+        parts.append(
+            f'<text x="{cx}" y="{first + 14 * n}" text-anchor="middle" fill="{ink}">{line}</text>'
+        )
+
+
+def isa95_map_svg(grid: Isa95Map) -> SafeString:
+    """The ISA-95 map (``apps.bank.isa95.Isa95Map``): the four operations categories by the
+    eight generic activities, plus the Level 3-4 boundary row.
+
+    Each probed cell prints its item count and, for a candidate, the mean rating 0-4; the shade
+    repeats it (darker = higher). A cell no item probed is hatched, dash-bordered and says "not
+    probed" ("not planned" on a plan's map), so colour is never the only signal. Text is 13 px
+    at the drawn size (800 px wide), so still 11 px when printed at an A4 page's width.
+    """
+    uid = next(_map_ids)
+    hatch, title_id, desc_id = f"isa95-hatch-{uid}", f"isa95-title-{uid}", f"isa95-desc-{uid}"
+    left, col_w, head_h, row_h = 112, 86, 44, 44
+    width = left + col_w * len(ACTIVITIES)
+    top = head_h + 4
+    boundary_y = top + row_h * len(grid.rows) + 10
+    legend_y = boundary_y + row_h + 16
+    height = legend_y + 44
+    kind = "mean rating" if grid.rated else "planned items"
+    probed = grid.probed_cells
+    total = len(grid.rows) * len(ACTIVITIES)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" class="chart isa95-map" font-size="13">',
+        f'<title id="{title_id}">ISA-95 map: {kind} by operations category and activity</title>',
+        f'<desc id="{desc_id}">{probed} of {total} category and activity cells probed, by '
+        f"{grid.items} item{'' if grid.items == 1 else 's'}; the Level 3-4 boundary by "
+        f"{grid.boundary.count}.</desc>",
+        f'<defs><pattern id="{hatch}" width="8" height="8" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="8" height="8" fill="#fff"/>'
+        '<line x1="0" y1="0" x2="0" y2="8" stroke="#d6d6d6" stroke-width="3"/></pattern></defs>',
+    ]
+    for n, name in enumerate(ACTIVITIES.values()):
+        cx = left + col_w * n + col_w / 2
+        words = name.split(" ", 1)
+        for m, word in enumerate(words):
+            y = head_h - 8 - 14 * (len(words) - 1 - m)
+            parts.append(
+                f'<text x="{cx}" y="{y}" text-anchor="middle" fill="#222" '
+                f'font-weight="bold">{escape(word)}</text>'
+            )
+    for r, (_key, name, cells) in enumerate(grid.rows):
+        y = top + row_h * r
+        parts.append(
+            f'<text x="0" y="{y + row_h / 2 + 4}" fill="#222" font-weight="bold">'
+            f"{escape(name)}</text>"
+        )
+        for n, (_activity, cell) in enumerate(cells):
+            _map_cell(parts, cell, left + col_w * n, y, col_w, row_h, grid.rated, hatch)
+    words = ("Level 3-4", "boundary and", "integration")
+    for m, word in enumerate(words):
+        parts.append(
+            f'<text x="0" y="{boundary_y + 10 + 14 * m}" fill="#222" font-weight="bold">'
+            f"{word}</text>"
+        )
+    _map_cell(parts, grid.boundary, left, boundary_y, col_w * len(ACTIVITIES), row_h,
+              grid.rated, hatch, wide=True)  # fmt: skip
+    # Legend: the shades with their meaning, and the "not probed" cell.
+    steps = ("0-1", "1-2", "2-3", "3-4", "4") if grid.rated else ("1", "2", "3-4", "5-7", "8+")
+    parts.append(
+        f'<text x="0" y="{legend_y + 14}" fill="#222">'
+        f"{'Mean rating 0-4' if grid.rated else 'Items planned'}:</text>"
+    )
+    for n, (shade, step) in enumerate(zip(_MAP_SHADES, steps, strict=True)):
+        x = left + 60 * n
+        ink = "#fff" if n >= _MAP_WHITE_TEXT else "#111"
+        parts.append(
+            f'<rect x="{x}" y="{legend_y}" width="56" height="20" fill="{shade}"/>'
+            f'<text x="{x + 28}" y="{legend_y + 14}" text-anchor="middle" fill="{ink}">'
+            f"{step}</text>"
+        )
+    x = left + 60 * 5 + 8
+    parts.append(
+        f'<rect x="{x}" y="{legend_y}" width="86" height="20" fill="url(#{hatch})" '
+        'stroke="#666" stroke-dasharray="4 3"/>'
+        f'<text x="{x + 43}" y="{legend_y + 14}" text-anchor="middle" fill="#222">'
+        f"{_map_none(grid.rated)}</text>"
+    )
+    notes = []
+    if grid.outside.count:
+        n = grid.outside.count
+        notes.append(
+            f"{n} {'item samples' if n == 1 else 'items sample'} no ISA-95 Part 3 activity "
+            "(for example OT security or behavioural questions)."
+        )
+    if grid.untagged.count:
+        n = grid.untagged.count
+        notes.append(f"{n} {'item carries' if n == 1 else 'items carry'} no ISA-95 tags yet.")
+    if notes:
+        parts.append(f'<text x="0" y="{legend_y + 38}" fill="#222">{" ".join(notes)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - names escaped above, the rest are numbers

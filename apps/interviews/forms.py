@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from apps.accounts.models import Role
-from apps.bank.models import Kit, Level, Track
+from apps.bank.models import Kit, KitItem, Level, Track
 from apps.bank.weight_fields import WeightFieldsMixin
 
 from .models import (
@@ -12,7 +12,9 @@ from .models import (
     Candidate,
     Position,
     PositionStage,
+    Scorecard,
 )
+from .services.scorecards import ScorecardData
 
 
 class PositionForm(WeightFieldsMixin, forms.ModelForm):
@@ -50,6 +52,14 @@ class PositionForm(WeightFieldsMixin, forms.ModelForm):
         self.fields["track"].queryset = Track.objects.all()
         self.fields["level"].queryset = Level.objects.all()
         self.add_weight_fields(self.instance.competency_weights if self.instance.pk else {})
+
+    def clean_job_description(self):
+        from .services.briefs import job_ad_validate  # the one size cap
+
+        try:
+            return job_ad_validate(self.cleaned_data.get("job_description", ""))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["job_description"]) from None
 
     def clean(self):
         data = super().clean()
@@ -123,6 +133,107 @@ class SessionForm(forms.Form):
         self.fields["interviewers"].label_from_instance = lambda u: (
             u.get_full_name() or u.get_username()
         )
+        self.position = position
+
+    def clean(self):
+        """The questions this interview asks: ``questions-<stage id>`` (``questions-0`` for
+        the position's kit), checked against that kit. A post without the question list
+        (``questions-present``) asks the whole kit."""
+        data = super().clean()
+        data["questions"] = None
+        if self.position is None or "questions-present" not in self.data or "stage" not in data:
+            return data
+        stage = data["stage"]
+        chosen = self.data.getlist(f"questions-{stage.pk if stage else 0}")
+        kit_id = stage.kit_id if stage else self.position.kit_id
+        keys = set(KitItem.objects.filter(kit_id=kit_id).values_list("question__key", flat=True))
+        if not chosen:
+            self.add_error(None, "Questions: choose at least one question for this interview.")
+        elif not set(chosen) <= keys:
+            self.add_error(None, "Questions: choose questions of the stage's kit.")
+        else:
+            data["questions"] = chosen
+        return data
+
+
+class ScorecardForm(forms.Form):
+    """One save of a scorecard, whole (the page's "Save draft") or one field (autosave).
+
+    Only the fields present in the post become form fields, so a save changes nothing it did
+    not carry. Field names: ``r-<item>-<criterion>`` a rating (0-4, empty clears it),
+    ``n-<item>`` notes, ``f-<item>`` red flags (with ``f-<item>-present`` so "none" is sent),
+    ``na-<item>`` "not asked" (0/1), ``s-<item>`` private scratch notes, ``recommendation`` and
+    ``notes``. ``scorecard_data()`` hands the service what was sent.
+    """
+
+    RATING_CHOICES = [("", "Not rated")] + [(str(v), str(v)) for v in range(5)]
+
+    def __init__(self, data, *, items):
+        super().__init__(data)
+        self.items = list(items)
+        for item in self.items:
+            for crit in item.rubric:
+                name = f"r-{item.pk}-{crit['key']}"
+                if name in data:
+                    self.fields[name] = forms.TypedChoiceField(
+                        label=crit["label"],
+                        choices=self.RATING_CHOICES,
+                        coerce=int,
+                        empty_value=None,
+                        required=False,
+                        error_messages={"invalid_choice": "Choose one of the anchors (0-4)."},
+                    )
+            if f"n-{item.pk}" in data:
+                self.fields[f"n-{item.pk}"] = forms.CharField(required=False, strip=False)
+            if f"s-{item.pk}" in data:
+                self.fields[f"s-{item.pk}"] = forms.CharField(required=False, strip=False)
+            if f"na-{item.pk}" in data:
+                self.fields[f"na-{item.pk}"] = forms.TypedChoiceField(
+                    choices=[("0", "Asked"), ("1", "Not asked")],
+                    coerce=lambda v: v == "1",
+                    error_messages={"invalid_choice": "Send 1 (not asked) or 0 (asked)."},
+                )
+            if f"f-{item.pk}-present" in data:
+                self.fields[f"f-{item.pk}"] = forms.MultipleChoiceField(
+                    choices=[(str(i), f["text"]) for i, f in enumerate(item.red_flags)],
+                    required=False,
+                    error_messages={"invalid_choice": "Unknown red flag."},
+                )
+        if "recommendation" in data:
+            self.fields["recommendation"] = forms.ChoiceField(
+                choices=[("", "Choose..."), *Scorecard.Recommendation.choices],
+                required=False,
+                error_messages={"invalid_choice": "Choose a recommendation from the list."},
+            )
+        if "notes" in data:
+            self.fields["notes"] = forms.CharField(required=False, strip=False)
+
+    def scorecard_data(self) -> ScorecardData:
+        """The validated save; call after ``is_valid()``."""
+        data = ScorecardData()
+        got = self.cleaned_data
+        for item in self.items:
+            pk = item.pk
+            for crit in item.rubric:
+                name = f"r-{pk}-{crit['key']}"
+                if name in got:
+                    data.ratings[(pk, crit["key"])] = got[name]
+            if f"n-{pk}" in got:
+                data.notes[pk] = got[f"n-{pk}"]
+            if f"s-{pk}" in got:
+                data.scratch[pk] = got[f"s-{pk}"]
+            if f"na-{pk}" in got:
+                data.not_asked[pk] = got[f"na-{pk}"]
+            if f"f-{pk}" in got:
+                data.red_flags[pk] = sorted({int(v) for v in got[f"f-{pk}"]})
+        if "recommendation" in got:
+            data.recommendation = got["recommendation"]
+        if "notes" in got:
+            data.overall_notes = got["notes"]
+        return data
+
+    def error_dict(self) -> dict[str, list[str]]:
+        return {name: list(errors) for name, errors in self.errors.items()}
 
 
 class CorrectionForm(forms.Form):
@@ -221,3 +332,26 @@ StageFormSet = forms.modelformset_factory(
     can_delete=True,
     can_order=True,
 )
+
+
+class ScheduleForm(forms.Form):
+    """When and where a live interview happens (``services.scheduling.session_schedule``)."""
+
+    scheduled_at = forms.DateTimeField(
+        label="Date and time",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="In your time zone. Each interviewer gets an e-mail with a calendar invite.",
+    )
+    location = forms.CharField(
+        label="Place or video link",
+        required=False,
+        max_length=500,
+        help_text="A room or address, or the video-call link.",
+    )
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the person filled in either field (scheduling is optional at creation)."""
+        return bool(self.cleaned_data.get("scheduled_at") or self.cleaned_data.get("location"))

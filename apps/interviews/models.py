@@ -19,6 +19,8 @@ Rules that must hold:
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -63,6 +65,9 @@ class Position(models.Model):
         help_text="How many interviewers usually rate a live interview for this role.",
     )
     brief_check = models.JSONField(default=dict, blank=True)
+    # Set only on rows `load_demo` made: it finds its own rows by this, never by title, so a
+    # user's brief called "MES Engineer" is left alone.
+    demo_key = models.CharField(max_length=60, blank=True, default="", editable=False)
     plan = models.ForeignKey(
         Plan,
         null=True,
@@ -251,6 +256,11 @@ class CandidateSession(models.Model):
     kit_key = models.CharField(max_length=80)
     result = models.JSONField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # When and where a live interview happens; interviewers get an .ics invite from these.
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    location = models.CharField(
+        max_length=500, blank=True, help_text="A room or address, or the video-call link."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -263,6 +273,14 @@ class CandidateSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} for {self.position}"
+
+    @property
+    def display_status(self) -> str:
+        """The status in words that say what is true now ("Expired", "Answers in, ready to
+        score", ...): derived in apps/interviews/session_state.py, shown on every page."""
+        from .session_state import display_status
+
+        return display_status(self)
 
 
 class SessionItem(models.Model):
@@ -287,6 +305,12 @@ class SessionItem(models.Model):
     # [{"key", "label", "weight", "anchors": {"0": text, ..., "4": text}}]
     rubric = models.JSONField(default=list)
     expected_minutes = models.PositiveSmallIntegerField(default=10)
+    # The question's ISA-95 tags when the session was created (apps.bank.isa95): the map of a
+    # past session does not move when the bank's tags are corrected.
+    isa95_categories = models.JSONField(default=list, blank=True)
+    isa95_activities = models.JSONField(default=list, blank=True)
+    isa95_boundary = models.BooleanField(default=False)
+    isa95_outside = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["session_id", "order"]
@@ -369,11 +393,19 @@ class Rating(models.Model):
 
 
 class ItemNote(models.Model):
-    """An interviewer's notes and observed red flags on one item."""
+    """An interviewer's notes and observed red flags on one item, whether they asked it, and
+    their private scratch notes.
+
+    ``not_asked``: the interviewer had no time for the question; their ratings of it are
+    ignored by scoring and not required to submit. ``scratch`` is the interviewer's alone:
+    never shown to anyone else, never exported, never part of the submitted notes.
+    """
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="item_notes")
     item = models.ForeignKey(SessionItem, on_delete=models.CASCADE, related_name="notes")
     notes = models.TextField(blank=True)
+    not_asked = models.BooleanField(default=False)
+    scratch = models.TextField(blank=True)
     # Indexes into the frozen item's red_flags list.
     red_flags = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -447,6 +479,12 @@ class Invitation(models.Model):
         return f"Invitation for {self.session}"
 
 
+def answer_attachment_path(instance: Answer, filename: str) -> str:
+    """A random name per file: the candidate's file name never reaches the storage path."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"takehome/{instance.item.session.organization_id}/{uuid.uuid4().hex}.{ext}"
+
+
 class Answer(models.Model):
     """A candidate's answer to one take-home item.
 
@@ -468,6 +506,12 @@ class Answer(models.Model):
     discussed_live_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # One optional file (PDF, PNG or JPEG, checked by its content): shown to the organization's
+    # members beside the answer and counted towards nothing automatic.
+    attachment = models.FileField(upload_to=answer_attachment_path, blank=True, max_length=200)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=40, blank=True)
+    attachment_size = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"answer to {self.item} (v{self.version})"

@@ -17,6 +17,7 @@ from apps.bank.models import KitItem, Plan
 
 from . import selectors, services
 from .forms import StageFormSet
+from .isa95_maps import isa95_plan_map
 from .models import Position, PositionStage
 from .views import MANAGERS
 
@@ -58,7 +59,9 @@ def position_plan_preview(position: Position) -> dict | None:
 
 @role_required(MANAGERS)
 def position_plan(request, pk: int):
-    position: Position = get_for_tenant_or_404(request, selectors.positions_for(request), pk=pk)
+    position: Position = get_for_tenant_or_404(
+        request, selectors.positions_for(request.organization), pk=pk
+    )
     queryset = PositionStage.objects.filter(position=position).select_related("kit")
     plans = Plan.objects.visible_to(request.organization).select_related("track", "level")
     if request.method == "POST" and "apply_plan" in request.POST:
@@ -105,5 +108,7 @@ def position_plan(request, pk: int):
             "formset": formset,
             "plans": plans,
             "preview": position_plan_preview(position),
+            "isa95_map": isa95_plan_map(position),
+            "isa95_map_title": "ISA-95 coverage of this plan",
         },
     )

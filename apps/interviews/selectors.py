@@ -7,20 +7,24 @@ number of interviewers.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.accounts.tenancy import tenant_filter
-from apps.bank.models import Question
+from apps.accounts.tenancy import can_manage
+from apps.bank import kit_rules, plans
+from apps.bank.models import Kit, KitItem, Question
 from apps.scoring import item_rating
 
 from .models import (
     Answer,
     Application,
     CandidateSession,
+    Invitation,
     ItemNote,
     Position,
+    PositionStage,
     Rating,
     Scorecard,
     SessionItem,
@@ -28,21 +32,30 @@ from .models import (
 from .verdicts import Verdict
 
 
-def is_manager(request) -> bool:
-    return bool(request.membership) and request.membership.role in (Role.ADMIN, Role.RECRUITER)
+def is_manager(user, organization) -> bool:
+    """Admin or recruiter of this organization (the rule lives in ``tenancy.can_manage``)."""
+    return can_manage(user, organization)
 
 
-def sessions_for(request) -> QuerySet[CandidateSession]:
+def sessions_for(user, organization) -> QuerySet[CandidateSession]:
     """The sessions this member may open: all of the organization's for admins and recruiters,
     only the assigned ones for interviewers."""
-    qs = tenant_filter(request, CandidateSession.objects.select_related("candidate", "position"))
-    if not is_manager(request):
-        qs = qs.filter(interviewers=request.user)
+    if organization is None:
+        return CandidateSession.objects.none()
+    qs = CandidateSession.objects.filter(organization=organization).select_related(
+        "candidate", "position"
+    )
+    if not is_manager(user, organization):
+        qs = qs.filter(interviewers=user)
     return qs
 
 
-def positions_for(request) -> QuerySet[Position]:
-    return tenant_filter(request, Position.objects.select_related("track", "level", "kit"))
+def positions_for(organization) -> QuerySet[Position]:
+    if organization is None:
+        return Position.objects.none()
+    return Position.objects.filter(organization=organization).select_related(
+        "track", "level", "kit"
+    )
 
 
 def is_pending_panelist(user, session: CandidateSession) -> bool:
@@ -55,33 +68,32 @@ def is_pending_panelist(user, session: CandidateSession) -> bool:
     ).exists()
 
 
-def scorecards_visible(request, session: CandidateSession) -> QuerySet[Scorecard]:
+def scorecards_visible(user, organization, session: CandidateSession) -> QuerySet[Scorecard]:
     """Blind until submitted: a panel member (admin and recruiter included) sees only their own
     scorecard until they have submitted it; afterwards every submitted one. Admins and
     recruiters who are not on the panel see the submitted ones; nobody sees others' drafts."""
     qs = session.scorecards.select_related("interviewer")
-    own = qs.filter(interviewer=request.user)
-    if is_pending_panelist(request.user, session):
+    own = qs.filter(interviewer=user)
+    if is_pending_panelist(user, session):
         return own
-    if is_manager(request) or own.filter(status=Scorecard.Status.SUBMITTED).exists():
+    if is_manager(user, organization) or own.filter(status=Scorecard.Status.SUBMITTED).exists():
         return qs.filter(status=Scorecard.Status.SUBMITTED) | own
     return own
 
 
-def can_see_debrief(request, session: CandidateSession) -> bool:
-    if is_pending_panelist(request.user, session):
+def can_see_debrief(user, organization, session: CandidateSession) -> bool:
+    if is_pending_panelist(user, session):
         return False
-    if is_manager(request):
+    if is_manager(user, organization):
         return True
-    return session.scorecards.filter(
-        interviewer=request.user, status=Scorecard.Status.SUBMITTED
-    ).exists()
+    return session.scorecards.filter(interviewer=user, status=Scorecard.Status.SUBMITTED).exists()
 
 
-def scorecard_form_rows(scorecard: Scorecard) -> list[dict]:
+def scorecard_form_rows(scorecard: Scorecard, *, own: bool = True) -> list[dict]:
     """Everything the scorecard page shows, per item: the frozen question, the anchors as
     choices, the candidate's take-home answer if any, and this interviewer's saved ratings,
-    notes and red flags (5 queries)."""
+    notes, red flags and "not asked" marks (5 queries). ``own``: the page is the
+    interviewer's own, so their private scratch notes are included; nobody else gets them."""
     items = list(scorecard.session.items.all())
     ratings = defaultdict(dict)
     for r in Rating.objects.filter(scorecard=scorecard):
@@ -107,6 +119,8 @@ def scorecard_form_rows(scorecard: Scorecard) -> list[dict]:
                     for c in item.rubric
                 ],
                 "notes": note.notes if note else "",
+                "not_asked": bool(note and note.not_asked),
+                "scratch": (note.scratch if note else "") if own else "",
                 "answer": answers.get(item.pk),
                 "red_flags": [
                     {
@@ -122,10 +136,10 @@ def scorecard_form_rows(scorecard: Scorecard) -> list[dict]:
     return rows
 
 
-def debrief(session: CandidateSession, request) -> dict:
+def debrief(session: CandidateSession, *, user, organization) -> dict:
     """The debrief's data: the stored result plus each submitted interviewer's verdict."""
     scorecards = list(
-        scorecards_visible(request, session)
+        scorecards_visible(user, organization, session)
         .filter(status=Scorecard.Status.SUBMITTED)
         .prefetch_related(Prefetch("item_notes", queryset=ItemNote.objects.select_related("item")))
     )
@@ -134,18 +148,34 @@ def debrief(session: CandidateSession, request) -> dict:
     return {
         "result": result,
         "scorecards": scorecards,
+        "not_asked": not_asked_counts(
+            (note.item, note.not_asked) for card in scorecards for note in card.item_notes.all()
+        ),
         "discrepant": [f for f in flags if f.get("kind") == "discrepant"],
         "critical": [f for f in flags if f.get("kind") == "critical_red_flag"],
     }
 
 
+def not_asked_counts(marks) -> list[dict]:
+    """Questions some submitting interviewer did not ask, with how many did not, in question
+    order, from (item, not asked) pairs already read: no query."""
+    counts: dict[int, dict] = {}
+    for item, not_asked in marks:
+        if not_asked:
+            entry = counts.setdefault(item.pk, {"item": item, "count": 0})
+            entry["count"] += 1
+    return sorted(counts.values(), key=lambda e: (e["item"].session_id, e["item"].order))
+
+
 # -- applications -----------------------------------------------------------------------------
 
 
-def applications_for(request) -> QuerySet[Application]:
+def applications_for(organization) -> QuerySet[Application]:
     """The organization's applications, for admins and recruiters."""
-    return tenant_filter(
-        request, Application.objects.select_related("candidate", "position", "state_changed_by")
+    if organization is None:
+        return Application.objects.none()
+    return Application.objects.filter(organization=organization).select_related(
+        "candidate", "position", "state_changed_by"
     )
 
 
@@ -201,7 +231,9 @@ def application_debrief(application: Application) -> dict:
     questions that would supply the next evidence."""
     verdict = Verdict.from_result(application.result)
     sessions = list(
-        application.sessions.order_by("created_at", "pk").prefetch_related("interviewers")
+        application.sessions.order_by("created_at", "pk")
+        .select_related("invitation")
+        .prefetch_related("interviewers")
     )
     active = [s.pk for s in sessions if s.status != CandidateSession.Status.CANCELLED]
     items = {
@@ -253,6 +285,7 @@ def application_debrief(application: Application) -> dict:
                     "item": item,
                     "rating": None if value is None else round(value, 1),
                     "not_rated": value is None,
+                    "not_asked": bool(note and note.not_asked),
                     "notes": note.notes if note else "",
                     "flags": flags,
                 }
@@ -269,6 +302,11 @@ def application_debrief(application: Application) -> dict:
         "panels": panels,
         "recommendations": [c.recommendation for c in cards if c.recommendation],
         "discussed": discussed,
+        "not_asked": not_asked_counts(
+            (items[note.item_id], note.not_asked)
+            for note in notes.values()
+            if note.item_id in items
+        ),
         "suggestions": next_evidence_questions(application, verdict, items.values()),
         "questions": {i.question_key: i.prompt for i in items.values()},
     }
@@ -317,7 +355,7 @@ def position_applications(position: Position) -> list[dict]:
     stages: dict[int, list[CandidateSession]] = defaultdict(list)
     for session in (
         CandidateSession.objects.filter(position=position)
-        .select_related("stage")
+        .select_related("stage", "invitation")
         .order_by("created_at", "pk")
     ):
         stages[session.application_id].append(session)
@@ -338,3 +376,207 @@ def position_applications(position: Position) -> list[dict]:
 def _bands_overlap(verdicts: list[Verdict | None]) -> bool:
     bands = [v.band for v in verdicts if v is not None]
     return any(a[0] <= b[1] and b[0] <= a[1] for i, a in enumerate(bands) for b in bands[i + 1 :])
+
+
+# -- each role's home: a to-do list -------------------------------------------------------------
+
+TODO_LIMIT = 20
+EXPIRING_WITHIN = timedelta(hours=48)
+DEBRIEF_RECENT = timedelta(days=14)
+
+
+def _panel_sessions(user, organization) -> QuerySet[CandidateSession]:
+    return (
+        CandidateSession.objects.filter(organization=organization, interviewers=user)
+        .exclude(status=CandidateSession.Status.CANCELLED)
+        .select_related("candidate", "position", "stage", "invitation")
+    )
+
+
+def home_todo(user, organization, *, now: datetime | None = None) -> dict[str, list]:
+    """What this member should do next, as lists of at most ``TODO_LIMIT`` rows each, in a
+    constant number of queries (one per list):
+
+    - ``scorecards_due``: live sessions on their panel whose scorecard they have not submitted;
+    - ``answers_in``: take-homes on their panel whose answers are in (or whose deadline passed)
+      and that they have not scored yet;
+    - ``debriefs_ready``: sessions scored in the last 14 days that they may open (their own
+      panels; every one of the organization's for admins and recruiters);
+    - for admins and recruiters, ``expiring``: take-home links not started that expire within
+      48 hours, and ``unassigned``: submitted take-homes with no panel (those Greenhouse
+      ordered), which nobody will score until someone is assigned.
+    """
+    from .session_state import scoring_open
+
+    now = now or timezone.now()
+    if organization is None:
+        return {}
+    submitted_by_me = Scorecard.objects.filter(
+        interviewer=user, status=Scorecard.Status.SUBMITTED
+    ).values("session_id")
+    pending = list(
+        _panel_sessions(user, organization)
+        .exclude(pk__in=submitted_by_me)
+        .exclude(status=CandidateSession.Status.SCORED)
+        .order_by(F("scheduled_at").asc(nulls_last=True), "created_at")[: TODO_LIMIT * 2]
+    )
+    todo: dict[str, list] = {
+        "scorecards_due": [s for s in pending if s.mode == CandidateSession.Mode.LIVE][:TODO_LIMIT],
+        "answers_in": [
+            s
+            for s in pending
+            if s.mode == CandidateSession.Mode.TAKE_HOME and scoring_open(s, now=now)
+        ][:TODO_LIMIT],
+    }
+    scored = CandidateSession.objects.filter(
+        organization=organization,
+        status=CandidateSession.Status.SCORED,
+        scored_at__gte=now - DEBRIEF_RECENT,
+    ).select_related("candidate", "position")
+    manager = is_manager(user, organization)
+    if manager:  # blind scoring: not while their own scorecard on that panel is pending
+        scored = scored.exclude(
+            pk__in=CandidateSession.objects.filter(interviewers=user)
+            .exclude(pk__in=submitted_by_me)
+            .values("pk")
+        )
+    else:
+        scored = scored.filter(interviewers=user, pk__in=submitted_by_me)
+    todo["debriefs_ready"] = list(scored.order_by("-scored_at")[:TODO_LIMIT])
+    if manager:
+        todo["expiring"] = list(
+            Invitation.objects.filter(
+                organization=organization,
+                submitted_at__isnull=True,
+                revoked_at__isnull=True,
+                started_at__isnull=True,
+                expires_at__gte=now,
+                expires_at__lte=now + EXPIRING_WITHIN,
+            )
+            .exclude(session__status=CandidateSession.Status.CANCELLED)
+            .select_related("session__candidate", "session__position")
+            .order_by("expires_at")[:TODO_LIMIT]
+        )
+        todo["unassigned"] = list(
+            CandidateSession.objects.filter(
+                organization=organization,
+                mode=CandidateSession.Mode.TAKE_HOME,
+                invitation__submitted_at__isnull=False,
+                interviewers__isnull=True,
+            )
+            .exclude(status__in=[CandidateSession.Status.CANCELLED, CandidateSession.Status.SCORED])
+            .select_related("candidate", "position", "invitation")
+            .order_by("invitation__submitted_at")[:TODO_LIMIT]
+        )
+    return todo
+
+
+def my_interviews(user, organization, *, done: bool) -> list[dict]:
+    """The member's own interviews (their panels), with date, mode and state: to do (their
+    scorecard not submitted) or done (2 queries, whatever the number of rows)."""
+    if organization is None:
+        return []
+    sessions = _panel_sessions(user, organization)
+    submitted_by_me = Scorecard.objects.filter(
+        interviewer=user, status=Scorecard.Status.SUBMITTED
+    ).values("session_id")
+    if done:
+        sessions = sessions.filter(pk__in=submitted_by_me).order_by("-created_at")
+    else:
+        sessions = sessions.exclude(pk__in=submitted_by_me).order_by(
+            F("scheduled_at").asc(nulls_last=True), "created_at"
+        )
+    sessions = list(sessions)
+    mine = {
+        card.session_id: card
+        for card in Scorecard.objects.filter(interviewer=user, session__in=[s.pk for s in sessions])
+    }
+    rows = []
+    for session in sessions:
+        invitation = getattr(session, "invitation", None) if session.mode == "take_home" else None
+        rows.append(
+            {
+                "session": session,
+                "when": session.scheduled_at
+                or (invitation.expires_at if invitation is not None else None),
+                "card": mine.get(session.pk),
+            }
+        )
+    return rows
+
+
+# -- choosing the questions of one live interview ---------------------------------------------
+
+
+def session_question_groups(position: Position) -> list[dict]:
+    """The questions a new live session of this position can ask: per live stage of its plan
+    (or the position's kit when it has no plan stage), the kit's questions in order, with
+    minutes. 3 queries, whatever the number of stages and questions."""
+    stages = list(position.stages.filter(mode=PositionStage.Mode.LIVE).order_by("order"))
+    kit_ids = {s.kit_id for s in stages} | {position.kit_id}
+    kits = {k.pk: k for k in Kit.objects.filter(pk__in=kit_ids).select_related("track")}
+    by_kit: dict[int, list] = defaultdict(list)
+    for kit_item in (
+        KitItem.objects.filter(kit_id__in=kit_ids)
+        .select_related("question__competency", "question__track")
+        .order_by("kit_id", "order", "pk")
+    ):
+        by_kit[kit_item.kit_id].append(kit_item)
+    groups = [{"stage": None, "kit": kits[position.kit_id], "items": by_kit[position.kit_id]}]
+    groups += [{"stage": s, "kit": kits[s.kit_id], "items": by_kit[s.kit_id]} for s in stages]
+    for group in groups:
+        group["minutes"] = sum(i.question.expected_minutes for i in group["items"])
+        group["slot"] = (
+            group["stage"].expected_minutes
+            if group["stage"] is not None and group["stage"].expected_minutes
+            else None
+        )
+    return groups
+
+
+def session_questions_preview(position: Position, group: dict, keys) -> dict:
+    """What the chosen questions of one live interview can show, by the plan simulation
+    (``apps.bank.plans.simulate_plan``, the kit builder's preview): minutes, questions per
+    track, coverage and whether track fit is decidable from all-3s answers, the verdicts of
+    the synthetic candidates, and the kit rules the subset breaks. No query."""
+    chosen = set(keys)
+    kit_items = [i for i in group["items"] if i.question.key in chosen]
+    spec = kit_rules.KitSpec(
+        key=group["kit"].key,
+        track=group["kit"].track.key,
+        level=group["kit"].level_id,
+        take_home=False,
+        items=tuple(
+            kit_rules.ItemSpec(
+                key=i.question.key,
+                competency=i.question.competency.key,
+                track=i.question.track.key if i.question.track_id else kit_rules.CORE,
+                level=i.question.level_id,
+                kind=i.question.kind,
+                minutes=i.question.expected_minutes,
+                weight=i.weight,
+            )
+            for i in kit_items
+        ),
+        competency_weights=dict(group["kit"].competency_weights),
+    )
+    stage = group["stage"]
+    plan = plans.PlanSpec(
+        key=spec.key,
+        name=stage.name if stage is not None else position.title,
+        track=position.track.key,
+        level=position.level_id,
+        competency_weights=dict(position.competency_weights),
+        stages=(
+            plans.StageSpec(
+                name=stage.name if stage is not None else "Live interview",
+                mode=plans.LIVE,
+                kit=spec,
+                panel_size=stage.panel_size if stage is not None else position.panel_size,
+            ),
+        ),
+    )
+    preview = plans.simulate_plan(plan, bar=position.bar / 100)
+    preview["chosen"] = len(kit_items)
+    preview["of"] = len(group["items"])
+    return preview

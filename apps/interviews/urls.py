@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import application_views, invitation_views, plan_views, views
+from . import (
+    application_views,
+    attachment_views,
+    interview_views,
+    invitation_views,
+    plan_views,
+    views,
+)
 
 app_name = "interviews"
 urlpatterns = [
@@ -11,10 +18,16 @@ urlpatterns = [
     path("positions/<int:pk>/plan/", plan_views.position_plan, name="position_plan"),
     path("positions/<int:position_pk>/sessions/new/", views.session_create, name="session_create"),
     path(
+        "positions/<int:position_pk>/sessions/preview/",
+        interview_views.session_questions_preview,
+        name="session_questions_preview",
+    ),
+    path(
         "positions/<int:position_pk>/invitations/new/",
         invitation_views.invitation_create,
         name="invitation_create",
     ),
+    path("invitations/<int:pk>/link/", invitation_views.invitation_link, name="invitation_link"),
     path(
         "invitations/<int:pk>/resend/", invitation_views.invitation_resend, name="invitation_resend"
     ),
@@ -27,15 +40,25 @@ urlpatterns = [
     path("mine/", views.my_sessions, name="my_sessions"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/schedule/", views.session_schedule, name="session_schedule"),
     path("sessions/<int:pk>/assign/", views.session_assign, name="session_assign"),
     path("sessions/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
     path("sessions/<int:pk>/scorecard/autosave/", views.scorecard_autosave, name="autosave"),
+    path(
+        "sessions/<int:pk>/scorecard/live/",
+        interview_views.interview_mode,
+        name="interview_mode",
+    ),
+    path(
+        "sessions/<int:pk>/scorecard/prep/", interview_views.interview_prep, name="interview_prep"
+    ),
     path(
         "sessions/<int:pk>/scorecards/<int:scorecard_pk>/correct/",
         views.scorecard_correct,
         name="scorecard_correct",
     ),
     path("sessions/<int:pk>/debrief/", views.debrief, name="debrief"),
+    path("answers/<int:pk>/file/", attachment_views.answer_attachment, name="answer_attachment"),
     path(
         "applications/<int:pk>/",
         application_views.application_detail,

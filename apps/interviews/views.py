@@ -12,16 +12,27 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from apps.accounts import confirm, once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
-from apps.bank.models import Competency
+from apps.bank.models import Competency, Track
 
-from . import charts, selectors, services
-from .forms import CandidateForm, CorrectionForm, PositionForm, SessionForm
+from . import charts, selectors, services, session_state
+from .forms import (
+    CandidateForm,
+    CorrectionForm,
+    PositionForm,
+    ScheduleForm,
+    ScorecardForm,
+    SessionForm,
+)
 from .models import Candidate, CandidateSession, Invitation, Scorecard
+from .services import scheduling
 from .verdicts import Verdict
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)
@@ -40,52 +51,82 @@ def _form_errors_from(exc: ValidationError, form) -> None:
 
 @role_required(MANAGERS)
 def position_list(request):
-    positions = selectors.positions_for(request)
+    positions = selectors.positions_for(request.organization)
     return render(request, "interviews/position_list.html", {"positions": positions})
 
 
+def _brief_check_view(request, position=None):
+    """ "Check the brief" runs on the ad's text alone: no other field is needed first. The
+    form comes back as typed (not validated, so no "required" errors), with the suggested
+    track pre-selected when none was chosen; the page then scrolls to the result."""
+    initial = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "check")}
+    check, check_error, preselected = None, "", None
+    try:
+        check = services.brief_check_run(
+            title=request.POST.get("title", "")[:200],
+            description=request.POST.get("job_description", ""),
+        )
+    except ValidationError as exc:
+        check_error = " ".join(exc.message_dict.get("job_description", exc.messages))
+    else:
+        if check["reading"] in ("plant", "enterprise") and not initial.get("track"):
+            preselected = Track.objects.filter(key=check["reading"]).first()
+            if preselected is not None:
+                initial["track"] = str(preselected.pk)
+    form = PositionForm(instance=position, organization=request.organization, initial=initial)
+    return render(
+        request,
+        "interviews/position_form.html",
+        {
+            "form": form,
+            "position": position,
+            "check": check,
+            "check_error": check_error,
+            "preselected": preselected,
+            "focus_check": True,
+        },
+        status=400 if check_error else 200,
+    )
+
+
 def _position_form_view(request, position=None):
+    if request.method == "POST" and "check" in request.POST:
+        return _brief_check_view(request, position)
     form = PositionForm(request.POST or None, instance=position, organization=request.organization)
     check = position.brief_check if position else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "check" in request.POST:
-            check = services.brief_check_run(
-                title=data["title"], description=data["job_description"]
-            )
+        kit = data["kit"] or services.kit_suggest(
+            organization=request.organization,
+            track_key=data["track"].key,
+            level=data["level"].number,
+        )
+        if kit is None:
+            form.add_error("kit", "No kit exists for this track and level; choose one.")
         else:
-            kit = data["kit"] or services.kit_suggest(
-                organization=request.organization,
-                track_key=data["track"].key,
-                level=data["level"].number,
-            )
-            if kit is None:
-                form.add_error("kit", "No kit exists for this track and level; choose one.")
-            else:
-                fields = {
-                    "client_company": data["client_company"],
-                    "title": data["title"],
-                    "track": data["track"],
-                    "level": data["level"],
-                    "job_description": data["job_description"],
-                    "kit": kit,
-                    "competency_weights": data["competency_weights"]
-                    or dict(kit.competency_weights),
-                    "bar": data["bar"],
-                    "panel_size": data["panel_size"],
-                }
-                try:
-                    if position is None:
-                        position = services.position_create(
-                            organization=request.organization, created_by=request.user, **fields
-                        )
-                    else:
-                        position = services.position_update(position=position, **fields)
-                except ValidationError as exc:
-                    _form_errors_from(exc, form)
+            fields = {
+                "client_company": data["client_company"],
+                "title": data["title"],
+                "track": data["track"],
+                "level": data["level"],
+                "job_description": data["job_description"],
+                "kit": kit,
+                "competency_weights": data["competency_weights"] or dict(kit.competency_weights),
+                "bar": data["bar"],
+                "panel_size": data["panel_size"],
+            }
+            try:
+                if position is None:
+                    position = services.position_create(
+                        organization=request.organization, created_by=request.user, **fields
+                    )
                 else:
-                    messages.success(request, "Role brief saved.")
-                    return redirect("interviews:position_detail", pk=position.pk)
+                    position = services.position_update(position=position, **fields)
+            except ValidationError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, "Role brief saved.")
+                return redirect("interviews:position_detail", pk=position.pk)
     return render(
         request,
         "interviews/position_form.html",
@@ -101,19 +142,21 @@ def position_create(request):
 @role_required(MANAGERS)
 def position_edit(request, pk: int):
     return _position_form_view(
-        request, get_for_tenant_or_404(request, selectors.positions_for(request), pk=pk)
+        request,
+        get_for_tenant_or_404(request, selectors.positions_for(request.organization), pk=pk),
     )
 
 
 @role_required(MANAGERS)
 def position_detail(request, pk: int):
-    position = get_for_tenant_or_404(request, selectors.positions_for(request), pk=pk)
+    position = get_for_tenant_or_404(request, selectors.positions_for(request.organization), pk=pk)
     names = dict(Competency.objects.values_list("key", "name"))
     weights = [
         (names.get(k, k), round(v * 100, 1))
         for k, v in sorted(position.competency_weights.items(), key=lambda kv: -kv[1])
     ]
     form = SessionForm(organization=request.organization, position=position)
+    schedule_form = ScheduleForm()
     return render(
         request,
         "interviews/position_detail.html",
@@ -125,6 +168,17 @@ def position_detail(request, pk: int):
             "names": names,
             "stages": list(position.stages.select_related("kit")),
             "check": position.brief_check,
+            "schedule_form": schedule_form,
+            "form_key": once.new_key(),
+            "question_groups": [
+                {
+                    **group,
+                    "preview": selectors.session_questions_preview(
+                        position, group, [i.question.key for i in group["items"]]
+                    ),
+                }
+                for group in selectors.session_question_groups(position)
+            ],
         },
     )
 
@@ -161,7 +215,7 @@ def candidate_create(request):
 @role_required(MANAGERS)
 def candidate_detail(request, pk: int):
     candidate = get_for_tenant_or_404(request, Candidate, pk=pk)
-    sessions = candidate.sessions.select_related("position").order_by("-created_at")
+    sessions = candidate.sessions.select_related("position", "invitation").order_by("-created_at")
     return render(
         request, "interviews/candidate_detail.html", {"candidate": candidate, "sessions": sessions}
     )
@@ -173,10 +227,14 @@ def candidate_detail(request, pk: int):
 @role_required(MANAGERS)
 @require_POST
 def session_create(request, position_pk: int):
-    position = get_for_tenant_or_404(request, selectors.positions_for(request), pk=position_pk)
+    position = get_for_tenant_or_404(
+        request, selectors.positions_for(request.organization), pk=position_pk
+    )
     form = SessionForm(request.POST, organization=request.organization, position=position)
-    if form.is_valid():
-        try:
+    schedule = ScheduleForm(request.POST)
+    if form.is_valid() and schedule.is_valid():
+
+        def create() -> once.Done:
             session = services.session_create(
                 position=position,
                 candidate=form.cleaned_data["candidate"],
@@ -184,21 +242,57 @@ def session_create(request, position_pk: int):
                 stage=form.cleaned_data["stage"],
                 interviewers=form.cleaned_data["interviewers"],
                 created_by=request.user,
+                # Only the chosen questions are frozen into the session (None: the whole kit).
+                question_keys=form.cleaned_data["questions"],
             )
+            if schedule.wanted:
+                scheduling.session_schedule(session=session, **schedule.cleaned_data)
+            return once.Done(reverse("interviews:session_detail", args=[session.pk]))
+
+        try:
+            # Safe to repeat: a double click creates one session (apps.accounts.once).
+            response = once.submit_once(request, create)
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, "Session created; the kit is frozen into it.")
-            return redirect("interviews:session_detail", pk=session.pk)
-    for field, errors in form.errors.items():
-        messages.error(request, f"{field}: {' '.join(errors)}")
+            if response is not None:
+                messages.success(request, "Session created; the kit is frozen into it.")
+                return response
+            form.add_error(None, once.EXPIRED)
+    for bound in (form, schedule):
+        for field, errors in bound.errors.items():
+            named = bound.fields.get(field)
+            name = (named.label or field.replace("_", " ").capitalize()) if named else ""
+            messages.error(request, f"{name}: {' '.join(errors)}" if name else " ".join(errors))
     return redirect("interviews:position_detail", pk=position.pk)
+
+
+@role_required(MANAGERS)
+@require_POST
+def session_schedule(request, pk: int):
+    """Set or change when and where a live session happens; the panel gets new invites."""
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            scheduling.session_schedule(session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Scheduled: each interviewer gets an e-mail and an invite.")
+            return redirect("interviews:session_detail", pk=session.pk)
+    return render(
+        request,
+        "interviews/session_schedule.html",
+        {"session": session, "form": form},
+        status=400,
+    )
 
 
 @member_required
 def session_detail(request, pk: int):
-    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
-    if not selectors.is_manager(request):
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
+    if not selectors.is_manager(request.user, request.organization):
         return redirect("interviews:scorecard", pk=session.pk)
     scorecards = {sc.interviewer_id: sc for sc in session.scorecards.all()}
     panel = [(u, scorecards.get(u.pk)) for u in session.interviewers.all()]
@@ -210,18 +304,24 @@ def session_detail(request, pk: int):
         request,
         "interviews/session_detail.html",
         {"session": session, "panel": panel, "items": items, "invitation": invitation,
-         "assignable": assign.queryset},
+         "assignable": assign.queryset, "form_key": once.new_key(),
+         "schedule_form": ScheduleForm(initial={
+             "scheduled_at": session.scheduled_at and timezone.localtime(session.scheduled_at)
+             .strftime("%Y-%m-%dT%H:%M"), "location": session.location}),
+         "track_names": dict(Track.objects.values_list("key", "name"))},
     )  # fmt: skip
 
 
 @role_required(MANAGERS)
 @require_POST
 def session_assign(request, pk: int):
-    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
     form = SessionForm(request.POST, organization=request.organization)
     users = form.fields["interviewers"].queryset.filter(pk__in=request.POST.getlist("interviewers"))
     try:
         services.session_assign_interviewers(session=session, interviewers=users)
+        # Newly assigned interviewers of a scheduled interview get its invite too.
+        scheduling.session_invite(session=session, interviewers=users)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -230,9 +330,19 @@ def session_assign(request, pk: int):
 
 
 @role_required(MANAGERS)
-@require_POST
 def session_cancel(request, pk: int):
-    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="Cancel this session?",
+            question=(
+                f"{session.candidate.name}'s session for {session.position.title} stops: "
+                "its scorecards no longer count and a take-home link stops working."
+            ),
+            action="Cancel the session",
+            back_url=reverse("interviews:session_detail", args=[session.pk]),
+        )
     services.session_cancel(session=session)
     messages.info(request, "Session cancelled.")
     return redirect("interviews:session_detail", pk=session.pk)
@@ -240,17 +350,11 @@ def session_cancel(request, pk: int):
 
 @member_required
 def my_sessions(request):
-    sessions = (
-        selectors.sessions_for(request)
-        .filter(interviewers=request.user)
-        .exclude(status=CandidateSession.Status.CANCELLED)
-    )
-    mine = {
-        sc.session_id: sc
-        for sc in Scorecard.objects.filter(interviewer=request.user, session__in=sessions)
-    }
-    rows = [(s, mine.get(s.pk)) for s in sessions]
-    return render(request, "interviews/my_sessions.html", {"rows": rows})
+    """The member's own interviews with date, mode and state; ``?show=done`` for the done ones
+    (the default is what is still to do)."""
+    done = request.GET.get("show") == "done"
+    rows = selectors.my_interviews(request.user, request.organization, done=done)
+    return render(request, "interviews/my_sessions.html", {"rows": rows, "done": done})
 
 
 # -- scorecards -------------------------------------------------------------------------------
@@ -268,29 +372,52 @@ def _assigned_session(request, pk: int) -> CandidateSession:
     return session
 
 
+def scorecard_post(request, session: CandidateSession, card: Scorecard) -> dict[str, list[str]]:
+    """Save a whole-form post on the scorecard (and submit it when asked). Returns the errors
+    to show, empty when it worked; a post that does not validate changes nothing."""
+    form = ScorecardForm(request.POST, items=session.items.all())
+    if not form.is_valid():
+        return form.error_dict()
+    try:
+        # Save first, in its own transaction: a refused submit must not lose the typing.
+        services.scorecard_save_draft(scorecard=card, data=form.scorecard_data())
+        if "submit" in request.POST:
+            services.scorecard_submit(scorecard=card)
+            messages.success(request, "Scorecard submitted. You can now see the debrief.")
+        else:
+            messages.success(request, "Draft saved.")
+    except ValidationError as exc:
+        card.refresh_from_db()
+        if card.is_submitted:  # a double submit: the first one won, nothing is lost
+            messages.info(request, "This scorecard was already submitted.")
+            return {}
+        return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return {}
+
+
+def missing_messages(errors: dict[str, list[str]]) -> list[str]:
+    """What blocks a submit, question by question, for the banner at the top."""
+    return [m for name, msgs in errors.items() if name.startswith("r-") for m in msgs] + errors.get(
+        "not_asked", []
+    )
+
+
 @member_required
 def scorecard(request, pk: int):
     session = _assigned_session(request, pk)
+    if not session_state.scoring_open(session):
+        # A take-home is scored on what the candidate handed in: the page says when.
+        return render(
+            request,
+            "takehome/scoring_waits.html",
+            {"session": session, "message": session_state.scoring_wait_message(session)},
+        )
     card = services.scorecard_for(session=session, interviewer=request.user)
     errors = {}
     if request.method == "POST" and not card.is_submitted:
-        items = list(session.items.all())
-        try:
-            data = services.ScorecardData.from_post(request.POST, items)
-            # Save first, in its own transaction: a refused submit must not lose the typing.
-            services.scorecard_save_draft(scorecard=card, data=data)
-            if "submit" in request.POST:
-                services.scorecard_submit(scorecard=card)
-                messages.success(request, "Scorecard submitted. You can now see the debrief.")
-                return redirect("interviews:scorecard", pk=session.pk)
-            messages.success(request, "Draft saved.")
+        errors = scorecard_post(request, session, card)
+        if not errors:
             return redirect("interviews:scorecard", pk=session.pk)
-        except ValidationError as exc:
-            card.refresh_from_db()
-            if card.is_submitted:  # a double submit: the first one won, nothing is lost
-                messages.info(request, "This scorecard was already submitted.")
-                return redirect("interviews:scorecard", pk=session.pk)
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     rows = selectors.scorecard_form_rows(card)
     for row in rows:
         for crit in row["criteria"]:
@@ -303,7 +430,7 @@ def scorecard(request, pk: int):
             "card": card,
             "rows": rows,
             "errors": errors,
-            "missing": [m for name, msgs in errors.items() if name.startswith("r-") for m in msgs],
+            "missing": missing_messages(errors),
             "recommendations": Scorecard.Recommendation.choices,
             "takehome_answers": selectors.takehome_answers_to_discuss(session),
         },
@@ -314,22 +441,38 @@ def scorecard(request, pk: int):
 @member_required
 @require_POST
 def scorecard_autosave(request, pk: int):
-    """Save whatever fields the page sent (htmx, on change); answer a small status line."""
+    """Save whatever fields the page sent (on change); answer a small status line. Bad input
+    is a 400 naming the field; a refused save (the scorecard is submitted) a 409."""
     session = _assigned_session(request, pk)
-    card = services.scorecard_for(session=session, interviewer=request.user)
-    try:
-        data = services.ScorecardData.from_post(request.POST, session.items.all())
-        services.scorecard_save_draft(scorecard=card, data=data)
-    except ValidationError as exc:
+    if not session_state.scoring_open(session):  # no draft is opened for a waiting take-home
         return HttpResponse(
-            f'<span class="error">Not saved: {" ".join(exc.messages)}</span>', status=409
+            format_html(
+                '<span class="error">Not saved: {}</span>',
+                session_state.scoring_wait_message(session),
+            ),
+            status=409,
+        )
+    card = services.scorecard_for(session=session, interviewer=request.user)
+    form = ScorecardForm(request.POST, items=session.items.all())
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        return HttpResponse(
+            format_html('<span class="error">Not saved: {}</span>', problems), status=400
+        )
+    try:
+        services.scorecard_save_draft(scorecard=card, data=form.scorecard_data())
+    except ValidationError as exc:
+        card.refresh_from_db()
+        return HttpResponse(
+            format_html('<span class="error">Not saved: {}</span>', " ".join(exc.messages)),
+            status=409 if card.is_submitted else 400,
         )
     return HttpResponse(f"<span>Draft saved at {timezone.localtime().strftime('%H:%M:%S')}</span>")
 
 
 @role_required((Role.ADMIN,))
 def scorecard_correct(request, pk: int, scorecard_pk: int):
-    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
     if selectors.is_pending_panelist(request.user, session):
         raise Http404("Submit your own scorecard before correcting others'.")
     # Only submitted scorecards are corrected; a colleague's draft is nobody else's to read.
@@ -337,13 +480,16 @@ def scorecard_correct(request, pk: int, scorecard_pk: int):
         session.scorecards.filter(status=Scorecard.Status.SUBMITTED).select_related("interviewer"),
         pk=scorecard_pk,
     )
-    rows = selectors.scorecard_form_rows(card)
+    rows = selectors.scorecard_form_rows(card, own=False)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         current = {(row["item"].pk, c["key"]): c["value"] for row in rows for c in row["criteria"]}
         try:
             # The same parsing (and refusal of bad values) as the interviewer's own form.
-            data = services.ScorecardData.from_post(request.POST, [r["item"] for r in rows])
+            post = ScorecardForm(request.POST, items=[r["item"] for r in rows])
+            if not post.is_valid():
+                raise ValidationError(post.error_dict())
+            data = post.scorecard_data()
             records = services.scorecard_correct(
                 scorecard=card,
                 corrected_by=request.user,
@@ -378,10 +524,10 @@ def scorecard_correct(request, pk: int, scorecard_pk: int):
 
 
 def _debrief_context(request, pk: int) -> dict:
-    session = get_object_or_404(selectors.sessions_for(request), pk=pk)
-    if not selectors.can_see_debrief(request, session):
+    session = get_object_or_404(selectors.sessions_for(request.user, request.organization), pk=pk)
+    if not selectors.can_see_debrief(request.user, request.organization, session):
         raise Http404("Submit your own scorecard to see the debrief.")
-    data = selectors.debrief(session, request)
+    data = selectors.debrief(session, user=request.user, organization=request.organization)
     result = data["result"]
     verdict = Verdict.from_result(result)
     names = dict(Competency.objects.values_list("key", "name"))

@@ -16,7 +16,9 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-TOKEN_IN_PATH = re.compile(r"/t/[A-Za-z0-9_-]{16,}")
+# Take-home links (/t/<token>/) and the shortlists app's share links (/s/<token>/).
+TOKEN_IN_PATH = re.compile(r"/([ts])/[A-Za-z0-9_-]{16,}")
+REDACTED = r"/\1/[redacted]"
 
 
 def no_store(view):
@@ -61,20 +63,21 @@ def rate_limited(view):
 
 
 def redact_tokens(value):
-    """``value`` with every take-home token in a /t/<token> path replaced by a marker (used by
-    the logging filter below and by gunicorn's access log, interviewbank/gunicorn_logging.py)."""
-    return TOKEN_IN_PATH.sub("/t/[redacted]", value) if isinstance(value, str) else value
+    """``value`` with every link token in a /t/<token> or /s/<token> path replaced by a marker
+    (used by the logging filter below and by gunicorn's access log,
+    interviewbank/gunicorn_logging.py)."""
+    return TOKEN_IN_PATH.sub(REDACTED, value) if isinstance(value, str) else value
 
 
 _redact = redact_tokens
 
 
 class RedactTokens(logging.Filter):
-    """Replace take-home tokens in log lines (404 warnings, request logs) with a marker."""
+    """Replace link tokens in log lines (404 warnings, request logs) with a marker."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and "/t/" in record.msg:
-            record.msg = TOKEN_IN_PATH.sub("/t/[redacted]", record.msg)
+        if isinstance(record.msg, str) and ("/t/" in record.msg or "/s/" in record.msg):
+            record.msg = TOKEN_IN_PATH.sub(REDACTED, record.msg)
         if isinstance(record.args, dict):
             record.args = {k: _redact(v) for k, v in record.args.items()}
         elif isinstance(record.args, tuple):

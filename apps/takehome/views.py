@@ -9,8 +9,6 @@ Unknown tokens are 404; revoked or expired links are 410 with whom to contact.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,12 +16,23 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from apps.interviews import invitations
 from apps.interviews.models import Answer, Invitation
+from apps.interviews.services import attachments, invitations
 
+from .receipts import receipt_code
 from .security import FORM_KEY, candidate_csrf, issue_form_key, no_store, rate_limited
 
 SESSION_KEY = "takehome_token_hash"
+# The answer service says why it refused a save; these pages answer with the HTTP status.
+REFUSAL_STATUS = {
+    invitations.SaveRefused.Reason.INVALID: 400,
+    invitations.SaveRefused.Reason.NOT_FOUND: 404,
+    invitations.SaveRefused.Reason.SUBMITTED: 409,
+    invitations.SaveRefused.Reason.NOT_STARTED: 409,
+    invitations.SaveRefused.Reason.CONFLICT: 409,
+    invitations.SaveRefused.Reason.TIME_UP: 403,
+    invitations.SaveRefused.Reason.REVOKED: 410,
+}
 
 
 def _gone(request, invitation: Invitation, reason: str):
@@ -42,11 +51,10 @@ def open_link(request, token: str):
     digest = invitations.token_hash(token)
     invitation = invitations.invitation_by_hash(digest)
     if invitation is None:
-        raise Http404("Unknown link")
-    if invitation.submitted_at:
-        return _gone(request, invitation, "submitted")
+        # A mistyped or truncated link: the candidate's own page, not a bare "Not Found".
+        return render(request, "takehome/unknown.html", status=404)
     try:
-        invitations.check_usable(invitation)
+        invitations.check_usable(invitation)  # submitted, revoked, cancelled or expired: 410
     except invitations.LinkGone as gone:
         return _gone(request, invitation, gone.reason)
     if request.method == "GET":
@@ -73,18 +81,19 @@ def _current(request) -> Invitation:
 
 
 def _rows(invitation: Invitation) -> list[dict]:
-    answers = {
-        a.item_id: a
-        for a in Answer.objects.filter(item__session_id=invitation.session_id).select_related(
-            "item"
-        )
-    }
+    answers = Answer.objects.filter(item__session_id=invitation.session_id).select_related("item")
     return [
-        {"item": a.item, "answer": a} for a in sorted(answers.values(), key=lambda a: a.item.order)
+        {
+            "item": a.item,
+            "answer": a,
+            "words": len(a.text.split()),
+            "empty": not a.text.strip() and not a.attachment,
+        }
+        for a in sorted(answers, key=lambda a: a.item.order)
     ]
 
 
-def _page(request, invitation, *, messages=(), conflicts=None, status=200):
+def _page(request, invitation, *, messages=(), conflicts=None, file_errors=None, status=200):
     if invitation.submitted_at:
         return redirect("takehome:receipt")
     rows = _rows(invitation)
@@ -94,6 +103,7 @@ def _page(request, invitation, *, messages=(), conflicts=None, status=200):
         conflict = (conflicts or {}).get(row["item"].pk)
         row["text"] = conflict["mine"] if conflict else row["answer"].text
         row["conflict"] = conflict
+        row["file_error"] = (file_errors or {}).get(row["item"].pk)
     return render(
         request,
         "takehome/answer.html",
@@ -106,16 +116,61 @@ def _page(request, invitation, *, messages=(), conflicts=None, status=200):
             "notes": messages,
             "form_key": request.session.get(FORM_KEY, ""),
             "conflicts": conflicts or {},
+            "accept": attachments.ACCEPT,
         },
         status=status,
     )
+
+
+def _confirm(request, invitation, empty_rows):
+    """The confirm step before a final submit with empty answers (works without JavaScript)."""
+    return render(
+        request,
+        "takehome/confirm.html",
+        {
+            "invitation": invitation,
+            "empty": empty_rows,
+            "form_key": request.session.get(FORM_KEY, ""),
+        },
+    )
+
+
+def _submit(request, invitation):
+    """Submit, unless answers are empty and the candidate has not confirmed that yet."""
+    if request.POST.get("confirm") != "1":
+        rows = _rows(invitation)
+        empty = [{"number": n, **row} for n, row in enumerate(rows, 1) if row["empty"]]
+        if empty:
+            return _confirm(request, invitation, empty)
+    try:
+        invitations.takehome_submit(invitation=invitation)
+    except ValidationError as exc:
+        return _page(request, invitation, messages=exc.messages, status=400)
+    return redirect("takehome:receipt")
+
+
+def _save_files(request, invitation, rows) -> dict[int, str]:
+    """Store the files sent with the form (one per answer) and remove the ones asked to be;
+    returns the refusals by item id (a refused file stores nothing)."""
+    errors = {}
+    for number, row in enumerate(rows, 1):
+        item_id = row["item"].pk
+        upload = request.FILES.get(f"file-{item_id}")
+        try:
+            if upload is not None:
+                attachments.attachment_save(invitation=invitation, item_id=item_id, upload=upload)
+            elif request.POST.get(f"remove-file-{item_id}") == "1" and row["answer"].attachment:
+                attachments.attachment_remove(invitation=invitation, item_id=item_id)
+        except invitations.SaveRefused as refused:
+            errors[item_id] = f"Question {number}, file: {refused.message}"
+    return errors
 
 
 @candidate_csrf
 @no_store
 def answer_page(request):
     """The answering page. Works without JavaScript: the form posts every answer with the
-    version it was shown, for "Save" or "Submit"."""
+    version it was shown, and any files, for "Save" or "Submit"."""
     invitation = _current(request)
     if invitation.revoked_at:
         return _gone(request, invitation, "revoked")
@@ -124,7 +179,8 @@ def answer_page(request):
     if invitation.submitted_at:
         return redirect("takehome:receipt")
     notes, conflicts = [], {}
-    for row in _rows(invitation):
+    rows = _rows(invitation)
+    for row in rows:
         answer = row["answer"]
         field = f"answer-{answer.item_id}"
         if field not in request.POST:
@@ -144,17 +200,20 @@ def answer_page(request):
                 conflicts[answer.item_id] = {"mine": text, "saved": refused.answer.text}
             if refused.message not in notes:
                 notes.append(refused.message)
-    if "submit" in request.POST and not conflicts:
-        try:
-            invitations.takehome_submit(invitation=invitation)
-        except ValidationError as exc:
-            notes.extend(exc.messages)
-        else:
-            return redirect("takehome:receipt")
+    file_errors = _save_files(request, invitation, rows)
+    notes.extend(file_errors.values())
+    if "submit" in request.POST and not conflicts and not file_errors:
+        return _submit(request, invitation)
     if not notes:
         notes.append(f"Saved at {timezone.localtime():%H:%M:%S}.")
+    status = 409 if conflicts else 400 if file_errors else 200
     return _page(
-        request, invitation, messages=notes, conflicts=conflicts, status=409 if conflicts else 200
+        request,
+        invitation,
+        messages=notes,
+        conflicts=conflicts,
+        file_errors=file_errors,
+        status=status,
     )
 
 
@@ -191,7 +250,7 @@ def autosave(request, item_id: int):
         body = {"ok": False, "error": refused.message}
         if refused.answer is not None:
             body.update(saved_text=refused.answer.text, version=refused.answer.version)
-        return JsonResponse(body, status=refused.status)
+        return JsonResponse(body, status=REFUSAL_STATUS[refused.reason])
     return JsonResponse(
         {"ok": True, "version": answer.version, "saved_at": timezone.localtime(answer.saved_at)
          .strftime("%H:%M:%S")}
@@ -203,11 +262,9 @@ def autosave(request, item_id: int):
 @require_POST
 def submit(request):
     invitation = _current(request)
-    try:
-        invitations.takehome_submit(invitation=invitation)
-    except ValidationError as exc:
-        return _page(request, invitation, messages=exc.messages, status=400)
-    return redirect("takehome:receipt")
+    if invitation.submitted_at:
+        return redirect("takehome:receipt")
+    return _submit(request, invitation)
 
 
 @no_store
@@ -215,17 +272,8 @@ def receipt(request):
     invitation = _current(request)
     if not invitation.submitted_at:
         return redirect("takehome:answer")
-    rows = _rows(invitation)
-    code = hashlib.sha256(
-        f"{invitation.pk}:{invitation.submitted_at.isoformat()}".encode()
-    ).hexdigest()[:12]
     return render(
         request,
         "takehome/receipt.html",
-        {
-            "invitation": invitation,
-            "rows": rows,
-            "code": code.upper(),
-            "words": [len(r["answer"].text.split()) for r in rows],
-        },
+        {"invitation": invitation, "rows": _rows(invitation), "code": receipt_code(invitation)},
     )

@@ -9,11 +9,15 @@
   var status = document.getElementById("save-status");
   var timers = {};
 
+  var queue = Promise.resolve();
   function post(fields) {
     var body = new URLSearchParams(fields);
     status.textContent = "Saving…";
-    fetch(form.dataset.autosave, {
-      method: "POST", body: body, credentials: "same-origin", headers: {"X-CSRFToken": csrf}
+    // One save at a time, in order ("Not asked" off, then a rating, arrive in that order).
+    queue = queue.then(function () {
+      return fetch(form.dataset.autosave, {
+        method: "POST", body: body, credentials: "same-origin", headers: {"X-CSRFToken": csrf}
+      });
     }).then(function (r) { return r.text().then(function (t) { return [r.ok, t]; }); })
       .then(function (res) {
         var tmp = document.createElement("div");
@@ -24,6 +28,9 @@
   }
 
   function fieldsFor(el) {
+    if (el.type === "checkbox" && el.name.indexOf("na-") === 0) {
+      return [[el.name, el.checked ? "1" : "0"]];  // "Not asked": one switch, not a group
+    }
     if (el.type === "checkbox") {
       // A red-flag group is saved whole, with its marker so "none ticked" is saved too.
       var fields = [[el.name + "-present", "1"]];
@@ -36,7 +43,14 @@
   }
 
   form.addEventListener("change", function (e) {
-    if (e.target.name) post(fieldsFor(e.target));
+    var el = e.target;
+    if (el.type === "checkbox" && el.name.indexOf("na-") === 0 && el.checked) {
+      // The server drops a not-asked question's ratings; clear them here too.
+      el.closest("article").querySelectorAll("input[type=radio]:checked").forEach(function (r) {
+        r.checked = false;
+      });
+    }
+    if (el.name) post(fieldsFor(el));
   });
   form.addEventListener("input", function (e) {
     var el = e.target;

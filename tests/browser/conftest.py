@@ -54,8 +54,11 @@ def new_page(browser, request):
     """Open pages in fresh contexts (one per person); screenshot them all on failure."""
     pages = []
 
-    def make():
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+    def make(**options):
+        # Desktop by default; a phone, e.g.: viewport={"width": 390, "height": 844},
+        # has_touch=True, is_mobile=True.
+        options.setdefault("viewport", {"width": 1200, "height": 900})
+        context = browser.new_context(**options)
         page = context.new_page()
         page.set_default_timeout(15_000)
         pages.append(page)
@@ -69,3 +72,25 @@ def new_page(browser, request):
             page.screenshot(path=str(RESULTS / f"{request.node.name}-{i}.png"), full_page=True)
     for page in pages:
         page.context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """``axe(page, label)`` runs axe-core (bundled by axe-playwright-python, no internet) on the
+    page as it is now and fails on any violation, listing rule, impact and the first nodes."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        missing_service("axe-playwright-python is not installed")
+    runner = Axe()
+
+    def check(page, label: str = "") -> None:
+        violations = runner.run(page).response["violations"]
+        lines = [
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
+            for v in violations
+        ]
+        assert not violations, f"axe-core on {label or page.url}:\n" + "\n".join(lines)
+
+    return check

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from apps.interviews import services
+from apps.interviews.forms import ScorecardForm
 from apps.interviews.models import CandidateSession, Rating, Scorecard, ScorecardCorrection
 
 from .conftest import rate_all
@@ -24,8 +25,10 @@ def test_partial_saves_from_two_tabs_do_not_overwrite_each_other(session, interv
     card = services.scorecard_for(session=session, interviewer=interviewer)
     a, b = list(session.items.all())[:2]
     items = list(session.items.all())
-    tab1 = services.ScorecardData.from_post(_post(**{f"r-{a.pk}-accuracy": "3"}), items)
-    tab2 = services.ScorecardData.from_post(_post(**{f"n-{b.pk}": "good genealogy answer"}), items)
+    form1 = ScorecardForm(_post(**{f"r-{a.pk}-accuracy": "3"}), items=items)
+    form2 = ScorecardForm(_post(**{f"n-{b.pk}": "good genealogy answer"}), items=items)
+    assert form1.is_valid() and form2.is_valid()
+    tab1, tab2 = form1.scorecard_data(), form2.scorecard_data()
     services.scorecard_save_draft(scorecard=card, data=tab1)
     services.scorecard_save_draft(scorecard=card, data=tab2)
     assert Rating.objects.get(scorecard=card, item=a, criterion_key="accuracy").value == 3
@@ -36,9 +39,9 @@ def test_partial_saves_from_two_tabs_do_not_overwrite_each_other(session, interv
 
 def test_bad_rating_value_is_refused_with_the_field(session, interviewer):
     item = session.items.first()
-    with pytest.raises(ValidationError) as exc:
-        services.ScorecardData.from_post(_post(**{f"r-{item.pk}-accuracy": "7"}), [item])
-    assert f"r-{item.pk}-accuracy" in exc.value.message_dict
+    form = ScorecardForm(_post(**{f"r-{item.pk}-accuracy": "7"}), items=[item])
+    assert not form.is_valid()
+    assert form.errors[f"r-{item.pk}-accuracy"] == ["Choose one of the anchors (0-4)."]
 
 
 def test_submit_requires_every_criterion_and_keeps_the_draft(session, interviewer):

@@ -1,5 +1,4 @@
 import pytest
-from django.test import RequestFactory
 from django.urls import reverse
 
 from apps.interviews import selectors, services
@@ -9,14 +8,6 @@ from tests.factories import CandidateSessionFactory, MembershipFactory, make_kit
 from .conftest import rate_all
 
 pytestmark = pytest.mark.django_db
-
-
-def _req(user, org, role):
-    request = RequestFactory().get("/")
-    request.user = user
-    request.organization = org
-    request.membership = type("M", (), {"role": role})()
-    return request
 
 
 # -- blind until submitted --------------------------------------------------------------------
@@ -33,7 +24,7 @@ def test_interviewer_cannot_see_other_scorecards_before_submitting(
     assert client.get(reverse("interviews:debrief", args=[session.pk])).status_code == 404
     assert client.get(reverse("interviews:report", args=[session.pk])).status_code == 404
     # Query level: the selector returns only the interviewer's own scorecard.
-    visible = selectors.scorecards_visible(_req(interviewer, org, "interviewer"), session)
+    visible = selectors.scorecards_visible(interviewer, org, session)
     assert {sc.interviewer for sc in visible} <= {interviewer}
 
 
@@ -46,7 +37,7 @@ def test_after_submitting_the_interviewer_sees_the_debrief(
     page = client.get(reverse("interviews:debrief", args=[session.pk]))
     assert page.status_code == 200
     assert b"SECRET-NOTE-OF-INES" in page.content and b"Strong yes" in page.content
-    visible = selectors.scorecards_visible(_req(interviewer, org, "interviewer"), session)
+    visible = selectors.scorecards_visible(interviewer, org, session)
     assert {sc.interviewer for sc in visible} == {interviewer, interviewer2}
 
 
@@ -145,6 +136,9 @@ def test_interviewer_sees_only_assigned_sessions(client, session, org):
         ("interviews:candidate_detail", "candidate"),
         ("interviews:session_detail", "session"),
         ("interviews:scorecard", "session"),
+        ("interviews:interview_mode", "session"),
+        ("interviews:interview_prep", "session"),
+        ("interviews:session_questions_preview", "position"),
         ("interviews:debrief", "session"),
         ("interviews:report", "session"),
     ],

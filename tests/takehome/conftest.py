@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from apps.bank.models import Question
-from apps.interviews import invitations, services
+from apps.interviews import services
+from apps.interviews.services import invitations
 from tests.factories import make_kit
 
 
@@ -58,3 +59,18 @@ def start(client, token):
     assert response.status_code == 302
     client.defaults["HTTP_X_TAKEHOME_KEY"] = client.session["takehome_form_key"]
     return response
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files land in a fresh directory per test (Django's storage API honours it)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def submit(client, created):
+    """Submit (confirming any empty answers) and return the refreshed session."""
+    response = client.post("/takehome/submit/", {"confirm": "1"})
+    assert response.status_code == 302, response.content[:300]
+    created.invitation.session.refresh_from_db()
+    return created.invitation.session

@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.interviews import invitations
 from apps.interviews.models import Answer, CandidateSession, Invitation
+from apps.interviews.services import invitations
 
 pytestmark = pytest.mark.django_db
 
@@ -101,14 +101,17 @@ def test_submit_is_final_idempotent_and_notifies(started, django_capture_on_comm
     client.post(f"/takehome/answers/{item.pk}/", {"text": "My answer here", "version": "0"})
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/takehome/submit/")
+        # Three of the four answers are empty: the candidate confirmed that (see test_submit).
+        response = client.post("/takehome/submit/", {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == "/takehome/receipt/"
     first = Invitation.objects.get().submitted_at
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/takehome/submit/")
+        client.post("/takehome/submit/", {"confirm": "1"})
     assert Invitation.objects.get().submitted_at == first
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {"ivan@example.com", "rita@example.com"}
+    # One "answers are in" to the panel and the recruiter, one receipt to the candidate.
+    assert len(mail.outbox) == 2
+    by_to = {tuple(sorted(m.to)): m for m in mail.outbox}
+    assert set(by_to) == {("ivan@example.com", "rita@example.com"), ("tom@example.com",)}
     receipt = client.get("/takehome/receipt/")
     assert b"your answers are submitted" in receipt.content and b"Receipt" in receipt.content
     late = client.post(f"/takehome/answers/{item.pk}/", {"text": "edit", "version": "1"})
@@ -139,7 +142,7 @@ def test_interviewer_scores_the_answers_with_take_home_weight(started, interview
     client, created = started
     item = _first_item(created)
     client.post(f"/takehome/answers/{item.pk}/", {"text": "Dispatching means...", "version": "0"})
-    client.post("/takehome/submit/")
+    client.post("/takehome/submit/", {"confirm": "1"})
     session = created.invitation.session
     from django.test import Client
 

@@ -4,9 +4,9 @@ fail for good, nor inject a header: header values are made safe in one helper.""
 import pytest
 from django.core import mail
 
-from apps.interviews.mail import header_safe
-from apps.interviews.models import Candidate, Position
-from apps.interviews.tasks import notify_submission
+from apps.interviews.models import Candidate, CandidateSession, Position
+from apps.interviews.services import notifications
+from apps.outbox.email import header_safe
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,15 @@ def test_invitation_email_goes_out_when_the_title_holds_a_line_break(make_invita
     assert message.bcc == [] and "Bcc" not in message.message()
 
 
-def test_submission_email_goes_out_when_the_name_holds_a_line_break(make_invitation):
+def test_submission_email_goes_out_when_the_name_holds_a_line_break(
+    make_invitation, django_capture_on_commit_callbacks
+):
     created = make_invitation()
     Candidate.objects.filter(pk=created.invitation.session.candidate_id).update(name=INJECTION)
     mail.outbox.clear()
-    assert notify_submission(created.invitation.session_id) == 2
+    session = CandidateSession.objects.get(pk=created.invitation.session_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(notifications.submission_notify(session=session).payload["to"]) == 2
     (message,) = mail.outbox
     assert "\r" not in message.subject and "\n" not in message.subject
     assert message.subject.startswith("Take-home submitted: Tom Bcc: victim@example.com for")

@@ -9,8 +9,8 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from apps.interviews import invitations
 from apps.interviews.models import Invitation
+from apps.interviews.services import invitations
 
 from .conftest import start
 

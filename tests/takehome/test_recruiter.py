@@ -27,7 +27,9 @@ def test_create_shows_the_link_once_and_never_stores_it(
                 "time_limit_minutes": "90",
                 "extra_time_percent": "25",
                 "questions": keys[:2],
+                "form_key": form.context["form_key"],
             },
+            follow=True,
         )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -46,18 +48,25 @@ def test_bad_deadline_is_a_form_error(client, recruiter, th_position, th_candida
         reverse("interviews:invitation_create", args=[th_position.pk]),
         {"candidate": th_candidate.pk, "expires_at": "2001-01-01T10:00", "questions": []},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors
     assert Invitation.objects.count() == 0
 
 
-def test_resend_and_revoke_are_one_click(client, recruiter, make_invitation):
+def test_resend_is_one_click_and_revoke_asks_first(client, recruiter, make_invitation):
     created = make_invitation()
     client.force_login(recruiter)
-    response = client.post(reverse("interviews:invitation_resend", args=[created.invitation.pk]))
+    response = client.post(
+        reverse("interviews:invitation_resend", args=[created.invitation.pk]),
+        {"form_key": "r" * 20},
+        follow=True,
+    )
     assert response.status_code == 200 and response.context["resent"] is True
-    assert response.context["link"] != created.token
-    response = client.post(reverse("interviews:invitation_revoke", args=[created.invitation.pk]))
+    assert response.context["link"] and created.token not in response.context["link"]
+    revoke = reverse("interviews:invitation_revoke", args=[created.invitation.pk])
+    assert client.post(revoke).status_code == 400  # no tick: asked again, nothing changes
+    assert Invitation.objects.get().revoked_at is None
+    response = client.post(revoke, {"confirm": "yes"})
     assert response.status_code == 302
     assert Invitation.objects.get().revoked_at is not None
 

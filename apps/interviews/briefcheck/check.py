@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,19 @@ MISMATCH_PHRASES = 3
 SUMMARY_PHRASES = 3
 _TRACK_LABEL = {"plant": "plant-level MES", "enterprise": "enterprise-level MOM"}
 _ROLE_LABEL = {"plant": "a plant-level MES role", "enterprise": "an enterprise-level MOM role"}
+
+
+_REFERENCE = re.compile(r"\s*(?:DOMAIN|SCORING)\.md(?:\s+\d+(?:\.\d+)*)?|\s*\[S\d+[a-z]?\]")
+
+
+def without_references(text: str) -> str:
+    """The phrasebook's ``why`` as people read it: the source tags that tie it to our research
+    notes ("DOMAIN.md 1.6 [S12]") stay in the YAML, not on the page."""
+    text = _REFERENCE.sub("", text)
+    text = re.sub(r",\s*\)", ")", text)
+    text = re.sub(r"\(\s*\)", "", text)
+    text = re.sub(r"\s+([.,;:])", r"\1", text)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -168,7 +182,7 @@ def _find_phrases(text: str, phrases: Sequence[Phrase]) -> tuple[Match, ...]:
             track=phrases[order].track,
             weight=phrases[order].weight,
             count=count,
-            why=phrases[order].why,
+            why=without_references(phrases[order].why),
             contribution=_contribution(phrases[order].weight, count),
             found=tuple(found[order]),
         )

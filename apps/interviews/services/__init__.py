@@ -24,6 +24,7 @@ from .scorecards import (
     scorecard_correct,
     scorecard_for,
     scorecard_missing,
+    scorecard_not_asked,
     scorecard_save_draft,
     scorecard_submit,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "scorecard_correct",
     "scorecard_for",
     "scorecard_missing",
+    "scorecard_not_asked",
     "scorecard_save_draft",
     "scorecard_submit",
     "scoring_constants",

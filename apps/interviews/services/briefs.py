@@ -22,8 +22,28 @@ from ..models import (
 PHRASEBOOK_PATH = Path(settings.BASE_DIR) / "fixtures" / "role_phrases.yaml"
 
 
+#: A job ad longer than this is refused: real ads are 2-10 KB, and the check's time grows with
+#: the text (a 1 MB paste took 17 s).
+JOB_AD_MAX_BYTES = 50 * 1024
+
+
+def job_ad_validate(text: str, *, field: str = "job_description") -> str:
+    """The one cap on a job ad's size (the brief form, its check and the services)."""
+    size = len((text or "").encode("utf-8"))
+    if size > JOB_AD_MAX_BYTES:
+        raise ValidationError(
+            {
+                field: f"The job ad is {size // 1024} KB; the limit is "
+                f"{JOB_AD_MAX_BYTES // 1024} KB. Paste the role's own text without "
+                "attachments or repeated boilerplate."
+            }
+        )
+    return text or ""
+
+
 def brief_check_run(*, title: str, description: str) -> dict:
     """The advisory MES/MOM reading of a job ad (apps.interviews.briefcheck)."""
+    job_ad_validate(description)
     book = briefcheck.load_phrasebook(PHRASEBOOK_PATH)
     return briefcheck.check_brief(title=title, description=description, book=book).to_dict()
 
@@ -112,6 +132,7 @@ def _position_write(position: Position, fields: dict) -> Position:
     if not position.competency_weights:
         position.competency_weights = dict(kit.competency_weights)
     position.competency_weights = weights_validate(position.competency_weights)
+    job_ad_validate(position.job_description)
     position.brief_check = brief_check_run(
         title=position.title, description=position.job_description
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from ..models import (
     ScorecardCorrection,
     SessionItem,
 )
+from ..session_state import check_scoring_open
 from .scoring import session_rescore
 
 
@@ -26,55 +28,22 @@ def scorecard_for(*, session: CandidateSession, interviewer) -> Scorecard:
     return scorecard
 
 
+@dataclass
 class ScorecardData:
-    """What a form post carries: any subset of ratings, notes, red flags and the verdict.
+    """What one save carries: any subset of ratings, notes, red flags, "not asked" marks,
+    private scratch notes and the verdict (``forms.ScorecardForm`` builds it from a post).
 
-    Fields absent from a post are left as they are, so two tabs editing different answers do
+    Fields absent from a save are left as they are, so two tabs editing different answers do
     not overwrite each other and an autosave of one field touches only that field.
     """
 
-    def __init__(self) -> None:
-        self.ratings: dict[tuple[int, str], int | None] = {}
-        self.notes: dict[int, str] = {}
-        self.red_flags: dict[int, list[int]] = {}
-        self.recommendation: str | None = None
-        self.overall_notes: str | None = None
-
-    @classmethod
-    def from_post(cls, post, items: Iterable[SessionItem]) -> ScorecardData:
-        data = cls()
-        errors: dict[str, str] = {}
-        for item in items:
-            for crit in item.rubric:
-                name = f"r-{item.pk}-{crit['key']}"
-                if name in post:
-                    raw = post.get(name)
-                    if raw in ("", None):
-                        data.ratings[(item.pk, crit["key"])] = None
-                    elif raw in {"0", "1", "2", "3", "4"}:
-                        data.ratings[(item.pk, crit["key"])] = int(raw)
-                    else:
-                        errors[name] = "Choose one of the anchors (0-4)."
-            if f"n-{item.pk}" in post:
-                data.notes[item.pk] = post.get(f"n-{item.pk}", "")
-            if f"f-{item.pk}-present" in post:
-                picked = []
-                for raw in post.getlist(f"f-{item.pk}"):
-                    if raw.isdigit() and int(raw) < len(item.red_flags):
-                        picked.append(int(raw))
-                    else:
-                        errors[f"f-{item.pk}"] = "Unknown red flag."
-                data.red_flags[item.pk] = sorted(set(picked))
-        if "recommendation" in post:
-            rec = post.get("recommendation", "")
-            if rec and rec not in Scorecard.Recommendation.values:
-                errors["recommendation"] = "Choose a recommendation from the list."
-            data.recommendation = rec
-        if "notes" in post:
-            data.overall_notes = post.get("notes", "")
-        if errors:
-            raise ValidationError(errors)
-        return data
+    ratings: dict[tuple[int, str], int | None] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+    red_flags: dict[int, list[int]] = field(default_factory=dict)
+    not_asked: dict[int, bool] = field(default_factory=dict)
+    scratch: dict[int, str] = field(default_factory=dict)
+    recommendation: str | None = None
+    overall_notes: str | None = None
 
 
 def _locked_draft(scorecard: Scorecard) -> Scorecard:
@@ -83,11 +52,30 @@ def _locked_draft(scorecard: Scorecard) -> Scorecard:
         raise ValidationError(
             "This scorecard has been submitted and is read-only.", code="submitted"
         )
+    check_scoring_open(locked.session)  # a take-home waits for the candidate's answers
     return locked
 
 
 def _apply(scorecard: Scorecard, data: ScorecardData) -> None:
     items = {i.pk: i for i in scorecard.session.items.all()}
+    for item_id in set(data.notes) | set(data.red_flags) | set(data.not_asked) | set(data.scratch):
+        if item_id not in items:
+            raise ValidationError({"notes": f"Unknown item {item_id}."})
+    # "Not asked" first: a question marked not asked loses its ratings (they would count
+    # nowhere), and a rating of a question still marked not asked is refused.
+    not_asked = set(
+        ItemNote.objects.filter(scorecard=scorecard, not_asked=True).values_list(
+            "item_id", flat=True
+        )
+    )
+    for item_id, flag in data.not_asked.items():
+        if flag:
+            not_asked.add(item_id)
+        else:
+            not_asked.discard(item_id)
+    marked = [item_id for item_id, flag in data.not_asked.items() if flag]
+    if marked:
+        Rating.objects.filter(scorecard=scorecard, item_id__in=marked).delete()
     for (item_id, crit_key), value in data.ratings.items():
         if item_id not in items or crit_key not in items[item_id].criterion_keys:
             raise ValidationError({"ratings": f"Unknown criterion {crit_key!r} on item {item_id}."})
@@ -95,21 +83,30 @@ def _apply(scorecard: Scorecard, data: ScorecardData) -> None:
             Rating.objects.filter(
                 scorecard=scorecard, item_id=item_id, criterion_key=crit_key
             ).delete()
-        else:
-            Rating.objects.update_or_create(
-                scorecard=scorecard,
-                item_id=item_id,
-                criterion_key=crit_key,
-                defaults={"value": value},
+            continue
+        if item_id in not_asked:
+            raise ValidationError(
+                {
+                    f"r-{item_id}-{crit_key}": f"Question {items[item_id].order + 1} is marked "
+                    "not asked: clear \u201cNot asked\u201d to rate it."
+                }
             )
-    for item_id in set(data.notes) | set(data.red_flags):
-        if item_id not in items:
-            raise ValidationError({"notes": f"Unknown item {item_id}."})
+        Rating.objects.update_or_create(
+            scorecard=scorecard,
+            item_id=item_id,
+            criterion_key=crit_key,
+            defaults={"value": value},
+        )
+    for item_id in set(data.notes) | set(data.red_flags) | set(data.not_asked) | set(data.scratch):
         defaults = {}
         if item_id in data.notes:
             defaults["notes"] = data.notes[item_id]
         if item_id in data.red_flags:
             defaults["red_flags"] = data.red_flags[item_id]
+        if item_id in data.not_asked:
+            defaults["not_asked"] = data.not_asked[item_id]
+        if item_id in data.scratch:
+            defaults["scratch"] = data.scratch[item_id]
         ItemNote.objects.update_or_create(scorecard=scorecard, item_id=item_id, defaults=defaults)
     fields = ["updated_at"]
     if data.recommendation and data.recommendation not in Scorecard.Recommendation.values:
@@ -135,12 +132,24 @@ def scorecard_save_draft(*, scorecard: Scorecard, data: ScorecardData) -> Scorec
     return scorecard
 
 
+def scorecard_not_asked(scorecard: Scorecard) -> set[int]:
+    """Ids of the items this interviewer marked "not asked"."""
+    return set(
+        ItemNote.objects.filter(scorecard=scorecard, not_asked=True).values_list(
+            "item_id", flat=True
+        )
+    )
+
+
 def scorecard_missing(scorecard: Scorecard) -> list[tuple[SessionItem, dict]]:
-    """Criteria not yet rated, in item order: what blocks a submit."""
+    """Criteria of the asked questions not yet rated, in item order: what blocks a submit.
+    A question marked "not asked" needs no rating."""
     rated = set(scorecard.ratings.values_list("item_id", "criterion_key"))
+    skipped = scorecard_not_asked(scorecard)
     return [
         (item, crit)
         for item in scorecard.session.items.all()
+        if item.pk not in skipped
         for crit in item.rubric
         if (item.pk, crit["key"]) not in rated
     ]
@@ -148,7 +157,8 @@ def scorecard_missing(scorecard: Scorecard) -> list[tuple[SessionItem, dict]]:
 
 @transaction.atomic
 def scorecard_submit(*, scorecard: Scorecard, data: ScorecardData | None = None) -> Scorecard:
-    """Require every criterion rated and a verdict, lock the scorecard, rescore the session.
+    """Require every criterion of every asked question rated (at least one question asked)
+    and a verdict, lock the scorecard, rescore the session.
 
     Idempotent: submitting an already submitted scorecard changes nothing. Callers that carry
     form data save it with ``scorecard_save_draft`` first, so a refused submit loses nothing.
@@ -156,12 +166,18 @@ def scorecard_submit(*, scorecard: Scorecard, data: ScorecardData | None = None)
     locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if locked.is_submitted:
         return locked
+    check_scoring_open(locked.session)  # a take-home waits for the candidate's answers
     if data is not None:
         _apply(locked, data)
     errors: dict[str, list[str]] = defaultdict(list)
     for item, crit in scorecard_missing(locked):
         errors[f"r-{item.pk}-{crit['key']}"].append(
             f"Question {item.order + 1}: rate \u201c{crit['label']}\u201d before submitting."
+        )
+    items = list(locked.session.items.all())
+    if items and len(scorecard_not_asked(locked)) >= len(items):
+        errors["not_asked"].append(
+            "Every question is marked not asked: rate at least one question you asked."
         )
     if not locked.recommendation:
         errors["recommendation"].append("Choose an overall recommendation before submitting.")

@@ -50,6 +50,7 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
             "ratings": defaultdict(dict),
             "flags": defaultdict(set),
             "discussed": set(),
+            "not_asked": set(),  # (card id, item id) pairs
         }
         for sid in session_ids
     }
@@ -85,11 +86,13 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
         scorecard__in=submitted
     ).values_list("scorecard__session_id", "scorecard_id", "item_id", "criterion_key", "value"):
         inputs[session_id]["ratings"][(card_id, item_id)][key] = value
-    for session_id, item_id, picked in ItemNote.objects.filter(scorecard__in=submitted).values_list(
-        "scorecard__session_id", "item_id", "red_flags"
-    ):
+    for session_id, card_id, item_id, picked, not_asked in ItemNote.objects.filter(
+        scorecard__in=submitted
+    ).values_list("scorecard__session_id", "scorecard_id", "item_id", "red_flags", "not_asked"):
         if picked:
             inputs[session_id]["flags"][item_id].update(picked)
+        if not_asked:
+            inputs[session_id]["not_asked"].add((card_id, item_id))
     for session_id, item_id in Answer.objects.filter(
         item__session_id__in=session_ids, discussed_live_at__isnull=False
     ).values_list("item__session_id", "item_id"):
@@ -106,9 +109,13 @@ def _engine_items(
     source = "take_home" if mode == CandidateSession.Mode.TAKE_HOME else "live"
     memo = {} if memo is None else memo  # (rating, weight) pairs -> item rating, across items
     out = []
+    not_asked = data.get("not_asked", set())
     for item in data["items"]:
+        asked_by = [c for c in data["cards"] if (c, item["pk"]) not in not_asked]
+        if data["cards"] and not asked_by:
+            continue  # nobody asked it: no evidence either way, so the item is absent
         item_ratings = []
-        for card_id in data["cards"]:
+        for card_id in asked_by:
             given = data["ratings"].get((card_id, item["pk"]), {})
             pairs = tuple(
                 (given[c["key"]], c["weight"]) for c in item["rubric"] if c["key"] in given
@@ -319,6 +326,18 @@ def applications_rescore(*, application_ids: Iterable[int], chunk_size: int = 50
     return done
 
 
+def panel_complete(session: CandidateSession) -> bool:
+    """Every assigned interviewer has submitted a scorecard (and someone is assigned): what
+    makes a session ``scored``, and what a panel that gains a member no longer is."""
+    assigned = set(session.interviewers.values_list("pk", flat=True))
+    done = set(
+        session.scorecards.filter(status=Scorecard.Status.SUBMITTED).values_list(
+            "interviewer_id", flat=True
+        )
+    )
+    return bool(assigned) and assigned <= done
+
+
 def session_rescore(*, session: CandidateSession) -> dict:
     """Score one session from its submitted scorecards and store the result (in the caller's
     transaction), then its application. The status becomes ``scored`` once every assigned
@@ -331,14 +350,8 @@ def session_rescore(*, session: CandidateSession) -> dict:
     data = _load_inputs([session.pk])[session.pk]
     session.result = _score(session, data, scoring_constants())
     session.scored_at = timezone.now()
-    assigned = set(session.interviewers.values_list("pk", flat=True))
-    done = set(
-        session.scorecards.filter(status=Scorecard.Status.SUBMITTED).values_list(
-            "interviewer_id", flat=True
-        )
-    )
     fields = ["result", "scored_at", "updated_at"]
-    if assigned and assigned <= done and session.status != CandidateSession.Status.CANCELLED:
+    if panel_complete(session) and session.status != CandidateSession.Status.CANCELLED:
         session.status = CandidateSession.Status.SCORED
         fields.append("status")
     session.save(update_fields=fields)

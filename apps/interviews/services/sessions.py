@@ -16,12 +16,13 @@ from .. import events
 from ..models import (
     Candidate,
     CandidateSession,
+    Invitation,
     Position,
     PositionStage,
     SessionItem,
 )
 from .applications import application_for
-from .scoring import application_rescore
+from .scoring import application_rescore, panel_complete
 
 
 def _freeze_rubric(question: Question) -> list[dict]:
@@ -137,6 +138,10 @@ def session_create(
                 red_flags=list(q.red_flags),
                 rubric=_freeze_rubric(q),
                 expected_minutes=q.expected_minutes,
+                isa95_categories=list(q.isa95_categories),
+                isa95_activities=list(q.isa95_activities),
+                isa95_boundary=q.isa95_boundary,
+                isa95_outside=q.isa95_outside,
             )
         )
     if not items:
@@ -162,7 +167,17 @@ def session_assign_interviewers(*, session: CandidateSession, interviewers: Iter
         )
     session = CandidateSession.objects.select_for_update().get(pk=session.pk)
     session.interviewers.add(*interviewers)
-    CandidateSession.objects.filter(pk=session.pk).update(updated_at=timezone.now())
+    changes = {"updated_at": timezone.now()}
+    if session.status == CandidateSession.Status.SCORED and not panel_complete(session):
+        # A new panel member has not scored yet: back to awaiting scorecards, so no page or
+        # partner (Greenhouse's "complete") treats the result as final any more.
+        submitted = Invitation.objects.filter(session=session, submitted_at__isnull=False)
+        changes["status"] = (
+            CandidateSession.Status.SUBMITTED
+            if submitted.exists()
+            else CandidateSession.Status.IN_PROGRESS
+        )
+    CandidateSession.objects.filter(pk=session.pk).update(**changes)
 
 
 @transaction.atomic

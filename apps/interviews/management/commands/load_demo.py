@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, Organization
 from apps.bank.models import Level, Track
-from apps.interviews import invitations, services
+from apps.interviews import services
 from apps.interviews.models import Candidate, CandidateSession, Position, PositionStage, Scorecard
+from apps.interviews.services import invitations
 
 
 class Command(BaseCommand):
@@ -77,11 +78,12 @@ class Command(BaseCommand):
     def _positions(self, data) -> None:
         for p in data.get("positions", []):
             org = Organization.objects.get(slug=p["organization"])
-            if Position.objects.filter(organization=org, title=p["title"]).exists():
+            # Found by its demo key, never by title: a user's own brief may share the title.
+            if Position.objects.filter(organization=org, demo_key=p["title"]).exists():
                 continue
             track = Track.objects.get(key=p["track"])
             kit = services.kit_suggest(organization=org, track_key=track.key, level=p["level"])
-            services.position_create(
+            position = services.position_create(
                 organization=org,
                 created_by=None,
                 client_company=p["client_company"],
@@ -91,15 +93,16 @@ class Command(BaseCommand):
                 job_description=p["job_description"],
                 kit=kit,
             )
+            Position.objects.filter(pk=position.pk).update(demo_key=p["title"])
         for c in data.get("candidates", []):
             org = Organization.objects.get(slug=c["organization"])
             if services.candidate_duplicate(organization=org, email=c["email"]) is None:
                 services.candidate_create(organization=org, name=c["name"], email=c["email"])
+        org_of = {c["email"].lower(): c["organization"] for c in data.get("candidates", [])}
         for a in data.get("applications", []):
-            candidate = Candidate.objects.get(email_normalized=a["candidate"])
-            position = Position.objects.get(
-                organization=candidate.organization, title=a["position"]
-            )
+            org = Organization.objects.get(slug=org_of[a["candidate"]])
+            position = Position.objects.get(organization=org, demo_key=a["position"])
+            candidate = Candidate.objects.get(organization=org, email_normalized=a["candidate"])
             for stage_data in a["stages"]:
                 self._stage(position, candidate, stage_data)
 
