@@ -11,12 +11,24 @@ from apps.ats.models import OrganizationAPIKey
 
 @functools.cache
 def api_schema():
-    """The generated OpenAPI schema (drf-spectacular), loaded through schemathesis once."""
+    """The generated OpenAPI schema (drf-spectacular), loaded through schemathesis once.
+
+    The WSGI request fires request_started/finished, whose close_old_connections would close
+    the test's database connection (on PostgreSQL); detach it meanwhile, as Django's test
+    client does."""
     import schemathesis
+    from django.core import signals
+    from django.db import close_old_connections
 
     from interviewbank.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 class SchemaMismatch(AssertionError):
