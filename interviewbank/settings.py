@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Create forms' one-time keys (apps/accounts/once.py) are needed for days, not forever.
+    "accounts-prune-form-submissions": {
+        "task": "apps.accounts.tasks.prune_form_submissions",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
 }
 
 # The public address of the app, for links in e-mails (take-home invitations).

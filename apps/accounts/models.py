@@ -27,6 +27,11 @@ class Role(models.TextChoices):
     INTERVIEWER = "interviewer", "Interviewer"
 
 
+# Admins and recruiters run positions, candidates and sessions (``Membership.can_manage``;
+# views guard with ``role_required(MANAGER_ROLES)``).
+MANAGER_ROLES = (Role.ADMIN, Role.RECRUITER)
+
+
 class Membership(models.Model):
     """A user's role in one organization. A user acts for one organization at a time."""
 
@@ -51,7 +56,7 @@ class Membership(models.Model):
     @property
     def can_manage(self) -> bool:
         """Admins and recruiters run positions, candidates and sessions."""
-        return self.role in (Role.ADMIN, Role.RECRUITER)
+        return self.role in MANAGER_ROLES
 
 
 class FormSubmission(models.Model):

@@ -19,9 +19,12 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import timezone
 
 from .models import FormSubmission
 
@@ -30,6 +33,9 @@ SHOWN_ONCE = "shown_once"
 _VALID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXPIRED = "This form expired: reload the page and submit it again."
 LOCK_ATTEMPTS = 20  # under 10 s in all, and only on SQLite (see submit_once)
+# A claimed key is kept this long: a form re-sent later than that (a tab left open for a week)
+# would run again. The daily beat job ``accounts-prune-form-submissions`` deletes older rows.
+KEEP = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,32 @@ def submit_once(request: HttpRequest, work: Callable[[], Done]) -> HttpResponseR
     raise AssertionError("unreachable")
 
 
+def submit_form(
+    request: HttpRequest, form, work: Callable[[], Done]
+) -> HttpResponseRedirect | None:
+    """:func:`submit_once` for a create page's bound, valid ``form``: the redirect, or None
+    with the reason added to ``form`` (the ``ValidationError`` that ``work`` raised, or
+    :data:`EXPIRED`), so the caller renders the form again."""
+    try:
+        response = submit_once(request, work)
+    except ValidationError as exc:
+        form_errors_from(exc, form)
+        return None
+    if response is None:
+        form.add_error(None, EXPIRED)
+    return response
+
+
+def form_errors_from(exc: ValidationError, form) -> None:
+    """Put a service's ValidationError on ``form``: per field where the form has it, else on
+    the form as a whole (a plain ValidationError has no fields)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 def _claim_and_run(request: HttpRequest, key: str, work: Callable[[], Done]):
     with transaction.atomic():
         try:
@@ -115,3 +147,10 @@ def pop_shown(request: HttpRequest) -> str:
     if secret:
         request.session[SHOWN_ONCE] = shown
     return secret
+
+
+def form_submissions_prune(*, now=None) -> int:
+    """Delete claimed form keys older than :data:`KEEP`; returns how many."""
+    cutoff = (now or timezone.now()) - KEEP
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

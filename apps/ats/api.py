@@ -10,13 +10,11 @@ apps.interviews, and answer with the output serializer.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.db.models.fields.json import KeyTransform
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -388,7 +386,7 @@ class InvitationViewSet(OrgScoped, viewsets.GenericViewSet):
             "expires_at": created.invitation.expires_at,
         }
         if data["return_link"]:
-            body["link"] = settings.SITE_URL + reverse("takehome:open", args=[created.token])
+            body["link"] = invitations.takehome_link(created.token)
         return Response(InvitationCreatedOut(body).data, status=status.HTTP_201_CREATED)
 
 

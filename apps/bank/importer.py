@@ -136,9 +136,8 @@ def _incoming(q: schema.QuestionIn) -> dict[str, Any]:
     data = q.model_dump()
     data["red_flags"] = [{"text": f["text"], "critical": f["critical"]} for f in data["red_flags"]]
     data.pop("isa95")
-    if q.isa95 is not None:
-        data["isa95"] = q.isa95.tags().as_yaml()
-    return data
+    tags = _tags(q)
+    return data if tags.empty else {**data, "isa95": tags.as_yaml()}  # as question_data writes it
 
 
 def _without_tags(data: dict[str, Any]) -> dict[str, Any]:
@@ -147,15 +146,6 @@ def _without_tags(data: dict[str, Any]) -> dict[str, Any]:
 
 def _tags(q: schema.QuestionIn) -> isa95.Tags:
     return q.isa95.tags() if q.isa95 is not None else isa95.Tags()
-
-
-def _tag_fields(tags: isa95.Tags) -> dict[str, Any]:
-    return {
-        "isa95_categories": list(tags.categories),
-        "isa95_activities": list(tags.activities),
-        "isa95_boundary": tags.boundary,
-        "isa95_outside": tags.outside,
-    }
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -247,7 +237,7 @@ def _upsert_questions(
         elif current.locked and _without_tags(current_data) == _without_tags(incoming):
             # Only the ISA-95 tags changed: sessions froze their own copy of them, so the used
             # version is corrected in place rather than versioned.
-            Question.objects.filter(pk=current.pk).update(**_tag_fields(_tags(q_in)))
+            Question.objects.filter(pk=current.pk).update(**_tags(q_in).as_fields())
             report.updated.append(key)
         elif current.locked:
             _new_version(current, q_in, tracks, levels, competencies)
@@ -280,7 +270,7 @@ def _write_question(
         "red_flags": [{"text": f.text, "critical": f.critical} for f in q_in.red_flags],
         "sources": list(q_in.sources),
         "expected_minutes": q_in.expected_minutes,
-        **_tag_fields(_tags(q_in)),
+        **_tags(q_in).as_fields(),
     }
     if question is None:
         question = Question(key=q_in.key, version=version, is_latest=True, **fields)

@@ -35,8 +35,9 @@ ACTIVITIES: dict[str, str] = {
     "tracking": "Tracking",
     "performance_analysis": "Performance analysis",
 }
-BOUNDARY_LABEL = "Level 3-4 boundary and ERP/MES integration"
 OUTSIDE_MAX_LENGTH = 200
+# The model fields that store a tag set, on Question and on the SessionItem that froze it.
+FIELDS = ("isa95_categories", "isa95_activities", "isa95_boundary", "isa95_outside")
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,18 @@ class Tags:
 
     @classmethod
     def of(cls, obj: Any) -> Tags:
-        """The tags stored on a Question or SessionItem (``isa95_*`` fields)."""
-        return cls(
-            categories=tuple(obj.isa95_categories or ()),
-            activities=tuple(obj.isa95_activities or ()),
-            boundary=bool(obj.isa95_boundary),
-            outside=obj.isa95_outside or "",
-        )
+        """The tags stored on a Question or SessionItem (the :data:`FIELDS`)."""
+        return cls.from_fields(*(getattr(obj, name) for name in FIELDS))
+
+    @classmethod
+    def from_fields(cls, categories: Any, activities: Any, boundary: Any, outside: Any) -> Tags:
+        """The tags from the stored values in :data:`FIELDS` order (e.g. a ``values_list`` row)."""
+        return cls(tuple(categories or ()), tuple(activities or ()), bool(boundary), outside or "")
+
+    def as_fields(self) -> dict[str, Any]:
+        """The model field values that store these tags (the inverse of :meth:`of`)."""
+        values = (list(self.categories), list(self.activities), self.boundary, self.outside)
+        return dict(zip(FIELDS, values, strict=True))
 
     @property
     def empty(self) -> bool:
@@ -75,9 +81,7 @@ class Tags:
         return data
 
 
-def tag_problems(
-    categories: Iterable[str], activities: Iterable[str], boundary: bool, outside: str
-) -> list[tuple[str, str]]:
+def tag_problems(tags: Tags) -> list[tuple[str, str]]:
     """Every problem with one tag set, as ``(field, reason)`` pairs; empty when valid.
 
     The rules (fixtures/bank/README.md, "ISA-95 tags"): keys from the fixed lists, no repeats;
@@ -85,7 +89,7 @@ def tag_problems(
     category and is not about the boundary says why in ``outside``, and only such a question
     may.
     """
-    categories, activities = list(categories), list(activities)
+    categories, activities, boundary = list(tags.categories), list(tags.activities), tags.boundary
     problems: list[tuple[str, str]] = []
     for name, given, allowed in (
         ("categories", categories, CATEGORIES),
@@ -101,7 +105,7 @@ def tag_problems(
         problems.append(("activities", "a question that samples a category names an activity"))
     if activities and not categories:
         problems.append(("categories", "a question that samples an activity names a category"))
-    outside = (outside or "").strip()
+    outside = tags.outside.strip()
     if not categories and not boundary and not outside:
         problems.append(
             ("outside", "say why the question samples no ISA-95 Part 3 activity (or tag one)")
@@ -165,6 +169,10 @@ class Isa95Map:
             if cat == category:
                 return dict(cells)[activity]
         raise KeyError(category)
+
+    @property
+    def total_cells(self) -> int:
+        return sum(len(cells) for _c, _n, cells in self.rows)
 
     @property
     def probed_cells(self) -> int:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.accounts.models import Organization
+from apps.bank import isa95
 
 CORE = "core"
 
@@ -140,7 +141,7 @@ class Question(models.Model):
     isa95_categories = models.JSONField(default=list, blank=True)
     isa95_activities = models.JSONField(default=list, blank=True)
     isa95_boundary = models.BooleanField(default=False)
-    isa95_outside = models.CharField(max_length=200, blank=True)
+    isa95_outside = models.CharField(max_length=isa95.OUTSIDE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -47,8 +47,6 @@ ISA95_AREAS = (
     "security",
     "programme",
 )
-# Every shipped question carries ISA-95 tags (issue 12; fixtures/bank/README.md, "ISA-95 tags").
-REQUIRE_ISA95 = True
 # Kits draw on the target level and the levels next to it (SCORING.md: items two or more levels
 # away carry no weight, so putting them in a kit would waste interview time).
 KIT_LEVEL_SPAN = 1
@@ -146,8 +144,9 @@ class QuestionIn(_Strict):
     follow_ups: list[Text] = Field(min_length=1)
     red_flags: list[RedFlagIn] = Field(min_length=1)
     rubric: list[CriterionIn] = Field(min_length=1)
-    # Required of every shipped question (REQUIRE_ISA95 below): None only so that the missing
-    # mapping is reported by _check_references with the question's file and line.
+    # Required of every shipped question (issue 12; fixtures/bank/README.md, "ISA-95 tags"):
+    # None only so that the missing mapping is reported by _check_references with the
+    # question's file and line.
     isa95: Isa95In | None = None
 
     @field_validator("rubric")
@@ -602,13 +601,9 @@ def _check_references(bank: Bank) -> list[BankError]:
         if unknown:
             err("questions", key, "sources", f"unknown source tag(s) {unknown}")
         if q.isa95 is None:
-            if REQUIRE_ISA95:
-                err("questions", key, "isa95", "is required (ISA-95 categories and activities)")
+            err("questions", key, "isa95", "is required (ISA-95 categories and activities)")
         else:
-            tags = q.isa95
-            for fld, reason in isa95.tag_problems(
-                tags.categories, tags.activities, tags.boundary, tags.outside
-            ):
+            for fld, reason in isa95.tag_problems(q.isa95.tags()):
                 err("questions", key, f"isa95.{fld}", reason)
 
     for key, kit in bank.kits.items():

@@ -264,13 +264,13 @@ def isa95_map_svg(grid: Isa95Map) -> SafeString:
     height = legend_y + 44
     kind = "mean rating" if grid.rated else "planned items"
     probed = grid.probed_cells
-    total = len(grid.rows) * len(ACTIVITIES)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" class="chart isa95-map" font-size="13">',
         f'<title id="{title_id}">ISA-95 map: {kind} by operations category and activity</title>',
-        f'<desc id="{desc_id}">{probed} of {total} category and activity cells probed, by '
+        f'<desc id="{desc_id}">{probed} of {grid.total_cells} category and activity cells '
+        "probed, by "
         f"{grid.items} item{'' if grid.items == 1 else 's'}; the Level 3-4 boundary by "
         f"{grid.boundary.count}.</desc>",
         f'<defs><pattern id="{hatch}" width="8" height="8" patternUnits="userSpaceOnUse" '
@@ -336,4 +336,4 @@ def isa95_map_svg(grid: Isa95Map) -> SafeString:
     if notes:
         parts.append(f'<text x="0" y="{legend_y + 38}" fill="#222">{" ".join(notes)}</text>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - names escaped above, the rest are numbers
+    return _boxed("".join(parts))  # names escaped above, the rest are numbers

@@ -23,9 +23,9 @@ from django.shortcuts import redirect, render
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 
-from . import selectors, services, session_state
+from . import selectors, services
 from .models import CandidateSession, Scorecard
-from .views import _assigned_session, missing_messages, scorecard_post
+from .views import _assigned_session, missing_messages, scorecard_post, scoring_waits
 
 
 def _slot_minutes(session: CandidateSession, items) -> int:
@@ -37,21 +37,16 @@ def _slot_minutes(session: CandidateSession, items) -> int:
 
 
 def _progress(rows: list[dict]) -> dict:
-    asked = [r for r in rows if not r["not_asked"]]
-    rated = [r for r in asked if all(c["value"] is not None for c in r["criteria"])]
-    return {"rated": len(rated), "asked": len(asked), "not_asked": len(rows) - len(asked)}
+    not_asked = sum(1 for r in rows if r["not_asked"])
+    rated = sum(1 for r in rows if r["rated"])
+    return {"rated": rated, "asked": len(rows) - not_asked, "not_asked": not_asked}
 
 
 @member_required
 def interview_mode(request, pk: int):
     session = _assigned_session(request, pk)
-    if not session_state.scoring_open(session):
-        # The same gate as the scorecard page: a take-home is scored once its answers are in.
-        return render(
-            request,
-            "takehome/scoring_waits.html",
-            {"session": session, "message": session_state.scoring_wait_message(session)},
-        )
+    if waiting := scoring_waits(request, session):  # the same gate as the scorecard page
+        return waiting
     card = services.scorecard_for(session=session, interviewer=request.user)
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and not card.is_submitted:

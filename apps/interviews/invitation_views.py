@@ -9,15 +9,14 @@ invitation can be re-sent, which reinstates it under a new link.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts import confirm, once
-from apps.accounts.models import Role
+from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import get_for_tenant_or_404, role_required
 
 from . import selectors
@@ -25,19 +24,15 @@ from .forms import InvitationForm
 from .models import Invitation
 from .services import invitations
 
-MANAGERS = (Role.ADMIN, Role.RECRUITER)
-
-
-def _link(token: str) -> str:
-    return settings.SITE_URL + reverse("takehome:open", args=[token])
-
 
 def _done(created, *, resent: bool = False) -> once.Done:
     url = reverse("interviews:invitation_link", args=[created.invitation.pk])
-    return once.Done(url + ("?resent=1" if resent else ""), shown=_link(created.token))
+    return once.Done(
+        url + ("?resent=1" if resent else ""), shown=invitations.takehome_link(created.token)
+    )
 
 
-@role_required(MANAGERS)
+@role_required(MANAGER_ROLES)
 def invitation_create(request, position_pk: int):
     position = get_for_tenant_or_404(
         request, selectors.positions_for(request.organization), pk=position_pk
@@ -66,15 +61,9 @@ def invitation_create(request, position_pk: int):
                 )
             )
 
-        try:
-            response = once.submit_once(request, create)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            if response is not None:
-                return response
-            form.add_error(None, once.EXPIRED)
+        response = once.submit_form(request, form, create)
+        if response is not None:
+            return response
     return render(
         request,
         "interviews/invitation_form.html",
@@ -83,7 +72,7 @@ def invitation_create(request, position_pk: int):
     )
 
 
-@role_required(MANAGERS)
+@role_required(MANAGER_ROLES)
 def invitation_link(request, pk: int):
     """The result page of create and re-send: the candidate's link, shown this once."""
     invitation = _invitation(request, pk)
@@ -102,15 +91,14 @@ def invitation_link(request, pk: int):
 
 
 def _invitation(request, pk: int) -> Invitation:
-    return get_object_or_404(
-        Invitation.objects.filter(organization=request.organization).select_related(
-            "session__candidate", "session__position"
-        ),
+    return get_for_tenant_or_404(
+        request,
+        Invitation.objects.select_related("session__candidate", "session__position"),
         pk=pk,
     )
 
 
-@role_required(MANAGERS)
+@role_required(MANAGER_ROLES)
 @require_POST
 def invitation_resend(request, pk: int):
     invitation = _invitation(request, pk)
@@ -128,7 +116,7 @@ def invitation_resend(request, pk: int):
     return response
 
 
-@role_required(MANAGERS)
+@role_required(MANAGER_ROLES)
 def invitation_revoke(request, pk: int):
     invitation = _invitation(request, pk)
     back = reverse("interviews:session_detail", args=[invitation.session_id])

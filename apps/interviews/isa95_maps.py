@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from apps.bank.isa95 import Isa95Map, MapItem, Tags, build_map
+from apps.bank.isa95 import FIELDS, Isa95Map, MapItem, Tags, build_map
 from apps.bank.models import Question
 from apps.scoring import item_rating
 
@@ -25,8 +25,6 @@ from .models import (
     Rating,
     Scorecard,
 )
-
-TAG_FIELDS = ("isa95_categories", "isa95_activities", "isa95_boundary", "isa95_outside")
 
 
 def isa95_evidence_map(application: Application) -> Isa95Map:
@@ -54,7 +52,7 @@ def isa95_evidence_map(application: Application) -> Isa95Map:
             "criterion_key",
             "value",
             "item__rubric",
-            *(f"item__{name}" for name in TAG_FIELDS),
+            *(f"item__{name}" for name in FIELDS),
         )
     )
     given: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
@@ -62,10 +60,7 @@ def isa95_evidence_map(application: Application) -> Isa95Map:
     for card_id, item_id, key, value, rubric, *tags in rows:
         given[(card_id, item_id)][key] = value
         if item_id not in items:
-            items[item_id] = (
-                rubric,
-                Tags(tuple(tags[0] or ()), tuple(tags[1] or ()), bool(tags[2]), tags[3] or ""),
-            )
+            items[item_id] = (rubric, Tags.from_fields(*tags))
     per_item: dict[int, list[float]] = defaultdict(list)
     for (_card_id, item_id), ratings in given.items():
         rubric = items[item_id][0]
@@ -85,6 +80,6 @@ def isa95_plan_map(position: Position) -> Isa95Map:
     questions = (
         Question.objects.filter(kit_items__kit__position_stages__position=position)
         .distinct()
-        .only("pk", *TAG_FIELDS)
+        .only("pk", *FIELDS)
     )
     return build_map((MapItem(Tags.of(q)) for q in questions), rated=False)

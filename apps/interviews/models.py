@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Organization
+from apps.bank import isa95
 from apps.bank.models import Kit, Level, Plan, PlanStage, Question, Track
 
 #: The bar on the 0..100 scale: 62.5 (between rating 2 and 3) unless a position sets its own
@@ -310,7 +311,7 @@ class SessionItem(models.Model):
     isa95_categories = models.JSONField(default=list, blank=True)
     isa95_activities = models.JSONField(default=list, blank=True)
     isa95_boundary = models.BooleanField(default=False)
-    isa95_outside = models.CharField(max_length=200, blank=True)
+    isa95_outside = models.CharField(max_length=isa95.OUTSIDE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["session_id", "order"]

@@ -29,6 +29,7 @@ from .models import (
     Scorecard,
     SessionItem,
 )
+from .session_state import scoring_open
 from .verdicts import Verdict
 
 
@@ -406,27 +407,32 @@ def home_todo(user, organization, *, now: datetime | None = None) -> dict[str, l
       48 hours, and ``unassigned``: submitted take-homes with no panel (those Greenhouse
       ordered), which nobody will score until someone is assigned.
     """
-    from .session_state import scoring_open
-
     now = now or timezone.now()
     if organization is None:
         return {}
     submitted_by_me = Scorecard.objects.filter(
         interviewer=user, status=Scorecard.Status.SUBMITTED
     ).values("session_id")
-    pending = list(
+    pending = (
         _panel_sessions(user, organization)
         .exclude(pk__in=submitted_by_me)
         .exclude(status=CandidateSession.Status.SCORED)
-        .order_by(F("scheduled_at").asc(nulls_last=True), "created_at")[: TODO_LIMIT * 2]
+    )
+    # One query per mode, so a long list of live interviews never hides the answers that are in.
+    takehomes = pending.filter(mode=CandidateSession.Mode.TAKE_HOME).order_by(
+        F("invitation__submitted_at").asc(nulls_last=True), "invitation__expires_at", "created_at"
     )
     todo: dict[str, list] = {
-        "scorecards_due": [s for s in pending if s.mode == CandidateSession.Mode.LIVE][:TODO_LIMIT],
-        "answers_in": [
-            s
-            for s in pending
-            if s.mode == CandidateSession.Mode.TAKE_HOME and scoring_open(s, now=now)
-        ][:TODO_LIMIT],
+        "scorecards_due": list(
+            pending.filter(mode=CandidateSession.Mode.LIVE).order_by(
+                F("scheduled_at").asc(nulls_last=True), "created_at"
+            )[:TODO_LIMIT]
+        ),
+        # The gate (session_state.scoring_open) is read per row: handed in first, then by
+        # deadline, so only links still running can fall past the bound.
+        "answers_in": [s for s in takehomes[: TODO_LIMIT * 5] if scoring_open(s, now=now)][
+            :TODO_LIMIT
+        ],
     }
     scored = CandidateSession.objects.filter(
         organization=organization,
@@ -493,7 +499,8 @@ def my_interviews(user, organization, *, done: bool) -> list[dict]:
     }
     rows = []
     for session in sessions:
-        invitation = getattr(session, "invitation", None) if session.mode == "take_home" else None
+        take_home = session.mode == CandidateSession.Mode.TAKE_HOME
+        invitation = getattr(session, "invitation", None) if take_home else None
         rows.append(
             {
                 "session": session,

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from apps.accounts import confirm, once
-from apps.accounts.models import Role
+from apps.accounts.models import MANAGER_ROLES, Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 from apps.bank.models import Competency, Track
 
@@ -35,15 +35,7 @@ from .models import Candidate, CandidateSession, Invitation, Scorecard
 from .services import scheduling
 from .verdicts import Verdict
 
-MANAGERS = (Role.ADMIN, Role.RECRUITER)
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+MANAGERS = MANAGER_ROLES  # the one list: apps.accounts.models
 
 
 # -- positions --------------------------------------------------------------------------------
@@ -123,7 +115,7 @@ def _position_form_view(request, position=None):
                 else:
                     position = services.position_update(position=position, **fields)
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                once.form_errors_from(exc, form)
             else:
                 messages.success(request, "Role brief saved.")
                 return redirect("interviews:position_detail", pk=position.pk)
@@ -205,7 +197,7 @@ def candidate_create(request):
             duplicate = services.candidate_duplicate(
                 organization=request.organization, email=form.cleaned_data["email"]
             )
-            _form_errors_from(exc, form)
+            once.form_errors_from(exc, form)
         else:
             messages.success(request, f"Candidate {candidate.name} added.")
             return redirect("interviews:candidate_detail", pk=candidate.pk)
@@ -249,16 +241,11 @@ def session_create(request, position_pk: int):
                 scheduling.session_schedule(session=session, **schedule.cleaned_data)
             return once.Done(reverse("interviews:session_detail", args=[session.pk]))
 
-        try:
-            # Safe to repeat: a double click creates one session (apps.accounts.once).
-            response = once.submit_once(request, create)
-        except ValidationError as exc:
-            _form_errors_from(exc, form)
-        else:
-            if response is not None:
-                messages.success(request, "Session created; the kit is frozen into it.")
-                return response
-            form.add_error(None, once.EXPIRED)
+        # Safe to repeat: a double click creates one session (apps.accounts.once).
+        response = once.submit_form(request, form, create)
+        if response is not None:
+            messages.success(request, "Session created; the kit is frozen into it.")
+            return response
     for bound in (form, schedule):
         for field, errors in bound.errors.items():
             named = bound.fields.get(field)
@@ -277,7 +264,7 @@ def session_schedule(request, pk: int):
         try:
             scheduling.session_schedule(session=session, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            once.form_errors_from(exc, form)
         else:
             messages.success(request, "Scheduled: each interviewer gets an e-mail and an invite.")
             return redirect("interviews:session_detail", pk=session.pk)
@@ -402,16 +389,23 @@ def missing_messages(errors: dict[str, list[str]]) -> list[str]:
     )
 
 
+def scoring_waits(request, session: CandidateSession) -> HttpResponse | None:
+    """The page a scorecard shows instead while a take-home waits for the candidate's answers
+    (``session_state.scoring_open``); None when scoring is open."""
+    if session_state.scoring_open(session):
+        return None
+    return render(
+        request,
+        "takehome/scoring_waits.html",
+        {"session": session, "message": session_state.scoring_wait_message(session)},
+    )
+
+
 @member_required
 def scorecard(request, pk: int):
     session = _assigned_session(request, pk)
-    if not session_state.scoring_open(session):
-        # A take-home is scored on what the candidate handed in: the page says when.
-        return render(
-            request,
-            "takehome/scoring_waits.html",
-            {"session": session, "message": session_state.scoring_wait_message(session)},
-        )
+    if waiting := scoring_waits(request, session):
+        return waiting
     card = services.scorecard_for(session=session, interviewer=request.user)
     errors = {}
     if request.method == "POST" and not card.is_submitted:
@@ -502,7 +496,7 @@ def scorecard_correct(request, pk: int, scorecard_pk: int):
                 recommendation=data.recommendation or None,
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            once.form_errors_from(exc, form)
         else:
             messages.success(request, f"{len(records)} change(s) recorded; the score was updated.")
             return redirect("interviews:debrief", pk=session.pk)

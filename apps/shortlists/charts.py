@@ -1,12 +1,13 @@
 """The compare chart: every candidate's 90% band on one 0-100 axis against the bar (SVG, no
-script, printable). Text labels carry the numbers, so colour is never the only signal."""
+script, printable), in the debrief charts' scrolling box (``apps.interviews.charts``). Text
+labels carry the numbers, so colour is never the only signal."""
 
 from __future__ import annotations
 
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from apps.interviews.charts import _axis, _x
+from apps.interviews.charts import _axis, _boxed, _x
 
 
 def compare_bands(rows: list[dict], bar: float) -> SafeString:
@@ -23,8 +24,9 @@ def compare_bands(rows: list[dict], bar: float) -> SafeString:
     for i, row in enumerate(scored):
         y = 22 + i * row_h
         verdict = row["verdict"]
-        name = escape(row["name"])
-        name = name if len(name) <= 26 else name[:25] + "\u2026"
+        # Cut first, then escape: cutting escaped text could leave a bare "&" in the SVG.
+        name = row["name"] if len(row["name"]) <= 26 else row["name"][:25] + "\u2026"
+        name = escape(name)
         lo, hi = verdict.band
         parts.append(f'<text x="0" y="{y + 13}" fill="#222">{name}</text>')
         parts.append(
@@ -54,4 +56,4 @@ def compare_bands(rows: list[dict], bar: float) -> SafeString:
     )
     _axis(parts, left, width, height - 22)
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - names escaped above, the rest numbers
+    return _boxed("".join(parts))  # names escaped above, the rest numbers

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .models import ClientDecision
-from .services import DEFAULT_DAYS, MAX_DAYS
+from .services import DEFAULT_DAYS, MAX_DAYS, REDACTION_FIELDS
 
 
 class ShortlistForm(forms.Form):
@@ -47,15 +47,7 @@ class ShareForm(forms.Form):
         label="Let the contact record decisions", required=False, initial=True
     )
 
-    REDACTION = (
-        "show_summary",
-        "show_competencies",
-        "show_track",
-        "show_flags",
-        "show_interviewer_names",
-        "show_notes",
-        "allow_decisions",
-    )
+    REDACTION = REDACTION_FIELDS
 
 
 class AccessCodeForm(forms.Form):

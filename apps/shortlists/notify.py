@@ -9,33 +9,16 @@ token is in no table. With ``attach_pdf`` the report is rendered at send time an
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts.crypto import InvalidToken, decrypt
 from apps.interviews.services import invitations
 from apps.outbox import GiveUp
-from apps.outbox.email import header_safe, message_id
+from apps.outbox.email import PreparedEmail, send
 
 from . import services
 from .models import ClientDecision, ShareLink
-
-
-def _send(message, *, subject: str, body: str, to: list[str], attachments=()) -> None:
-    recipients = [header_safe(a) for a in to if a]
-    if not recipients:
-        raise GiveUp("no recipients")
-    email = EmailMessage(
-        subject=header_safe(subject),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-        headers={"Message-ID": message_id(message)},
-    )
-    for name, content, mimetype in attachments:
-        email.attach(name, content, mimetype)
-    email.send()
 
 
 def share_email(message) -> None:
@@ -77,11 +60,11 @@ def share_email(message) -> None:
             "sender": services.link_contact(link),
         },
     )
-    _send(
-        message,
-        subject=f"{link.organization.name}: {subject_text}",
-        body=body,
-        to=[link.contact_email],
+    send(
+        PreparedEmail(
+            to=[link.contact_email], subject=f"{link.organization.name}: {subject_text}", body=body
+        ),
+        message=message,
         attachments=attachments,
     )
     services.link_mark_sent(link_id=link.pk)
@@ -104,12 +87,14 @@ def decision_email(message) -> None:
         "interviews:application_detail", args=[decision.application_id]
     )
     body = render_to_string("shortlists/email_decision.txt", {"d": decision, "url": url})
-    _send(
-        message,
-        subject=(
-            f"{decision.contact_name}: {decision.get_decision_display()} for "
-            f"{decision.application.candidate.name}"
+    send(
+        PreparedEmail(
+            to=[decision.link.created_by.email],
+            subject=(
+                f"{decision.contact_name}: {decision.get_decision_display()} for "
+                f"{decision.application.candidate.name}"
+            ),
+            body=body,
         ),
-        body=body,
-        to=[decision.link.created_by.email],
+        message=message,
     )

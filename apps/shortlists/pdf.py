@@ -10,12 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.interviews.models import Application
 
-from .models import Shortlist
+from . import services
+from .models import ShareLink, Shortlist
 from .reports import Redaction, candidate_reports, shortlist_summaries
 
 # Page styles live in a static file, not a <style> block: templates carry no inline style.
@@ -35,7 +37,6 @@ def report_pdf(
     *,
     redaction: Redaction,
     shortlist: Shortlist | None = None,
-    title: str = "",
     isa95_map: bool = False,
 ) -> bytes:
     """The PDF of these applications' evidence reports, with the shortlist's cover page and
@@ -47,7 +48,7 @@ def report_pdf(
     )
     return _render(
         {
-            "title": title or (shortlist.title if shortlist else "Candidate evidence report"),
+            "title": shortlist.title if shortlist else "Candidate evidence report",
             "shortlist": shortlist,
             "reports": reports,
             "redaction": redaction,
@@ -56,6 +57,24 @@ def report_pdf(
     )
 
 
+def link_pdf(link: ShareLink) -> bytes:
+    """The PDF a share link shows: its applications, redacted as the link allows, with the
+    shortlist's cover page, or one candidate's report with the ISA-95 map."""
+    return report_pdf(
+        services.link_applications(link),
+        redaction=Redaction.of(link),
+        shortlist=link.shortlist,
+        isa95_map=link.application_id is not None,
+    )
+
+
 def filename(title: str) -> str:
     safe = "".join(ch if ch.isalnum() else "-" for ch in title).strip("-").lower()
     return f"{safe[:60] or 'report'}.pdf"
+
+
+def download(content: bytes, title: str) -> HttpResponse:
+    """The PDF as a download named after ``title``."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename(title)}"'
+    return response

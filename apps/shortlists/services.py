@@ -12,8 +12,6 @@ the recruiter is told by e-mail through the outbox.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from apps import outbox
 from apps.accounts.crypto import InvalidToken, decrypt, encrypt
@@ -276,8 +275,7 @@ def network_hash(address: str | None) -> str:
         network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
     except ValueError:
         network = "unknown"
-    key = hashlib.sha256(b"share-access-network:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, network.encode(), hashlib.sha256).hexdigest()
+    return salted_hmac("share-access-network", network, algorithm="sha256").hexdigest()
 
 
 def access_record(*, link: ShareLink, kind: str, address: str | None) -> ShareAccess:

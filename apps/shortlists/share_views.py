@@ -10,9 +10,11 @@ access log, its network hashed.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -45,6 +47,7 @@ def _address(request) -> str | None:
 def shared(view):
     """Find the link by its token (404 / 410), require the per-session form key on POST."""
 
+    @wraps(view)
     def wrapped(request, token: str, *args, **kwargs):
         link = services.link_by_token(token)
         if link is None:
@@ -57,8 +60,6 @@ def shared(view):
             return HttpResponseForbidden("This page expired. Open the link again.")
         return view(request, link, token, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return candidate_csrf(no_store(rate_limited(wrapped)))
 
 
@@ -169,13 +170,5 @@ def decide(request, link: ShareLink, token: str, application_pk: int):
 def download_pdf(request, link: ShareLink, token: str):
     _require_unlocked(request, link)
     services.access_record(link=link, kind=ShareAccess.Kind.PDF, address=_address(request))
-    content = pdf.report_pdf(
-        services.link_applications(link),
-        redaction=Redaction.of(link),
-        shortlist=link.shortlist,
-        isa95_map=link.application_id is not None,
-    )
-    name = pdf.filename(link.shortlist.title if link.shortlist_id else "evidence report")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    title = link.shortlist.title if link.shortlist_id else "evidence report"
+    return pdf.download(pdf.link_pdf(link), title)

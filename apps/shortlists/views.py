@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -32,14 +31,6 @@ def _application(request, pk: int) -> Application:
 
 def _shortlist(request, pk: int) -> Shortlist:
     return get_for_tenant_or_404(request, Shortlist.objects.select_related("position"), pk=pk)
-
-
-def _links(**subject) -> list[ShareLink]:
-    return list(
-        ShareLink.objects.filter(**subject)
-        .select_related("created_by")
-        .annotate(opened=Count("accesses"))
-    )
 
 
 @role_required(MANAGERS)
@@ -78,7 +69,6 @@ def compare(request, pk: int):
                 return redirect("shortlists:detail", pk=shortlist.pk)
         status = 400
     data = selectors.position_compare(position)
-    chart_rows = data["rows"]
     return render(
         request,
         "shortlists/compare.html",
@@ -86,7 +76,7 @@ def compare(request, pk: int):
             **data,
             "position": position,
             "form": form,
-            "chart": charts.compare_bands(chart_rows, position.bar),
+            "chart": charts.compare_bands(data["rows"], position.bar),
             "picked": set(request.POST.getlist("applications")),
         },
         status=status,
@@ -113,7 +103,7 @@ def _shortlist_page(request, shortlist: Shortlist, share_form: ShareForm, status
             "shortlist": shortlist,
             "rows": rows,
             "share_form": share_form,
-            "links": _links(shortlist=shortlist),
+            "links": selectors.links_for(shortlist=shortlist),
         },
         status=status,
     )
@@ -142,6 +132,13 @@ def update(request, pk: int):
     else:
         messages.success(request, "Shortlist saved.")
     return redirect("shortlists:detail", pk=shortlist.pk)
+
+
+def _back(link: ShareLink) -> str:
+    """The recruiter's page of what the link shares."""
+    if link.shortlist_id:
+        return reverse("shortlists:detail", args=[link.shortlist_id])
+    return reverse("shortlists:report", args=[link.application_id])
 
 
 def _share(request, *, shortlist=None, application=None):
@@ -174,7 +171,7 @@ def _share(request, *, shortlist=None, application=None):
                     "link": created.link,
                     "url": url,
                     "emailed": data["send_email"],
-                    "back": request.path.rsplit("share/", 1)[0],
+                    "back": _back(created.link),
                 },
             )
             response["Cache-Control"] = "no-store"  # the only copy of the token
@@ -199,7 +196,7 @@ def _report_page(request, application: Application, share_form: ShareForm, statu
             "application": application,
             "report": report,
             "share_form": share_form,
-            "links": _links(application=application),
+            "links": selectors.links_for(application=application),
         },
         status=status,
     )
@@ -222,15 +219,7 @@ def revoke(request, pk: int):
     link = get_for_tenant_or_404(request, ShareLink, pk=pk)
     services.link_revoke(link=link)
     messages.success(request, f"The link for {link.contact_name} is revoked.")
-    if link.shortlist_id:
-        return redirect("shortlists:detail", pk=link.shortlist_id)
-    return redirect("shortlists:report", pk=link.application_id)
-
-
-def _pdf_response(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return redirect(_back(link))
 
 
 @role_required(MANAGERS)
@@ -241,11 +230,11 @@ def shortlist_pdf(request, pk: int):
         for e in shortlist.entries.select_related("application__candidate", "application__position")
     ]
     content = pdf.report_pdf(applications, redaction=Redaction(), shortlist=shortlist)
-    return _pdf_response(content, pdf.filename(shortlist.title))
+    return pdf.download(content, shortlist.title)
 
 
 @role_required(MANAGERS)
 def report_pdf(request, pk: int):
     application = _application(request, pk)
     content = pdf.report_pdf([application], redaction=Redaction(), isa95_map=True)
-    return _pdf_response(content, pdf.filename(application.candidate.name))
+    return pdf.download(content, application.candidate.name)

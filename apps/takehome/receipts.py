@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 
 from apps import outbox
 from apps.interviews.models import Answer, CandidateSession, Invitation
+from apps.outbox.email import KIND as EMAIL
+from apps.outbox.email import PreparedEmail
 
 
 def receipt_code(invitation: Invitation) -> str:
@@ -35,13 +37,14 @@ def receipt_enqueue(*, session: CandidateSession):
         "answered": sum(1 for a in answers if a.text.strip() or a.attachment),
         "files": sum(1 for a in answers if a.attachment),
     }
+    prepared = PreparedEmail(
+        to=[invitation.email],
+        subject=f"Received: your take-home answers for {invitation.session.position.title}",
+        body=render_to_string("takehome/email_receipt.txt", context),
+    )
     return outbox.enqueue(
-        "email",
-        {
-            "to": [invitation.email],
-            "subject": f"Received: your take-home answers for {invitation.session.position.title}",
-            "body": render_to_string("takehome/email_receipt.txt", context),
-        },
+        EMAIL,
+        prepared.payload(),
         organization=invitation.organization,
         dedupe_key=f"takehome-receipt:{session.pk}",
     )

@@ -172,7 +172,8 @@ def answer_page(request):
     """The answering page. Works without JavaScript: the form posts every answer with the
     version it was shown, and any files, for "Save" or "Submit"."""
     invitation = _current(request)
-    if invitation.revoked_at:
+    # The link's rule (a revoked link or a cancelled session); "submitted" goes to the receipt.
+    if invitations.invitation_unusable_reason(invitation) == "revoked":
         return _gone(request, invitation, "revoked")
     if request.method == "GET":
         return _page(request, invitation)

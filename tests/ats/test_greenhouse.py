@@ -698,6 +698,21 @@ def test_a_failing_callback_is_retried_by_the_outbox(
     assert patches(receiver) == [PATCH, PATCH]
 
 
+def stored_order(org, position, callback_url: str) -> GreenhouseOrder:
+    """An order written straight to the database, with a URL send_test would refuse."""
+    session = invitations.invitation_create(
+        position=position,
+        candidate=services.candidate_create(organization=org, name="X", email="x@x.org"),
+        expires_at=timezone.now() + timedelta(days=1),
+    ).invitation.session
+    return GreenhouseOrder.objects.create(
+        organization=org,
+        session=session,
+        partner_test_id=str(position.pk),
+        callback_url=callback_url,
+    )
+
+
 SIX_TO_FOUR_PRIVATE = "2002:0a00:0001::1"  # 6to4 for 10.0.0.1
 
 
@@ -712,15 +727,7 @@ def test_a_6to4_address_of_a_private_network_is_refused_even_with_loopback_allow
     fake_dns(monkeypatch, {"callback.example.com": [SIX_TO_FOUR_PRIVATE]})
     connections = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connections.append(a) or 1 / 0)
-    session = invitations.invitation_create(
-        position=position,
-        candidate=services.candidate_create(organization=org, name="X", email="x@x.org"),
-        expires_at=timezone.now() + timedelta(days=1),
-    ).invitation.session
-    order = GreenhouseOrder.objects.create(
-        organization=org, session=session, partner_test_id=str(position.pk),
-        callback_url="https://callback.example.com/tests/1",
-    )  # fmt: skip
+    order = stored_order(org, position, "https://callback.example.com/tests/1")
     with pytest.raises(
         greenhouse_tasks.CallbackRefused, match=r"a private address \(it embeds 10.0.0.1\)"
     ):
@@ -795,15 +802,7 @@ def test_a_receiver_that_recovers_gets_the_patch_on_retry(
 
 
 def test_the_task_refuses_a_private_address_without_calling_it(db, org, position, receiver):
-    session = invitations.invitation_create(
-        position=position,
-        candidate=services.candidate_create(organization=org, name="X", email="x@x.org"),
-        expires_at=timezone.now() + timedelta(days=1),
-    ).invitation.session
-    order = GreenhouseOrder.objects.create(
-        organization=org, session=session, partner_test_id=str(position.pk),
-        callback_url=receiver.url,
-    )  # fmt: skip
+    order = stored_order(org, position, receiver.url)
     with pytest.raises(greenhouse_tasks.CallbackRefused):
         greenhouse_tasks.greenhouse_notify.apply(args=[order.pk])
     assert receiver.records == []

@@ -26,14 +26,10 @@ def _shipped():
 
 def test_every_shipped_question_carries_valid_isa95_tags():
     bank = _shipped()
-    assert schema.REQUIRE_ISA95, "shipped questions without tags must be refused"
     untagged = [k for k, q in bank.questions.items() if q.isa95 is None]
     assert untagged == []
     for key, q in bank.questions.items():
-        tags = q.isa95
-        assert tag_problems(tags.categories, tags.activities, tags.boundary, tags.outside) == [], (
-            key
-        )
+        assert tag_problems(q.isa95.tags()) == [], key
     # Every cell family is used somewhere: each category and each activity has questions.
     categories = Counter(c for q in bank.questions.values() for c in q.isa95.categories)
     activities = Counter(a for q in bank.questions.values() for a in q.isa95.activities)
@@ -77,7 +73,7 @@ def test_the_four_tagged_files_samples_follow_domain_rules():
     ],
 )
 def test_a_bad_tag_set_names_the_field_and_the_reason(tags, field, reason):
-    problems = tag_problems(*tags)
+    problems = tag_problems(Tags(*tags))
     assert [f for f, _r in problems] == [field]
     assert reason in problems[0][1]
 
@@ -92,53 +88,42 @@ def test_a_bad_tag_set_names_the_field_and_the_reason(tags, field, reason):
     ],
 )
 def test_good_tag_sets_have_no_problem(tags):
-    assert tag_problems(*tags) == []
+    assert tag_problems(Tags(*tags)) == []
 
 
 # -- importer ----------------------------------------------------------------------------------
 
-BAD_TAGS = """
-questions:
-  - key: pe-bad-tags
-    competency: production_execution
-    track: plant
-    level: 2
-    kind: oral
-    expected_minutes: 8
-    sources: [S12]
-    isa95:
-      categories: [production, finance]
-      activities: []
-    prompt: Describe dispatching.
-    guidance: Listen for release of work.
-    key_points: [one, two, three]
-    follow_ups: [Why not]
-    red_flags: [{text: Wrong}]
-    rubric:
-      - key: accuracy
-        label: Accuracy
-        weight: 1
-        anchors: {0: a, 1: b, 2: c, 3: d, 4: e}
-"""
+TAGS = "    isa95:\n      categories: [production]\n      activities: [dispatching]\n"
+
+
+def _retagged(path, tags: str):
+    """Rewrite the ``isa95:`` mapping of a ``question_yaml`` file (lines 10-12)."""
+    text = path.read_text()
+    assert TAGS in text
+    path.write_text(text.replace(TAGS, tags))
+    return path
 
 
 def test_importer_refuses_bad_tags_with_file_line_and_field_and_changes_nothing(
-    db, taxonomy_files, question_yaml, write_yaml
+    db, taxonomy_files, question_yaml
 ):
     import_bank([*taxonomy_files, question_yaml()])
     before = sorted(
         Question.objects.values_list("key", "version", "isa95_categories", "isa95_activities")
     )
-    bad = write_yaml("bad.yaml", BAD_TAGS)
+    bad = _retagged(
+        question_yaml("bad.yaml", key="pe-bad-tags"),
+        "    isa95:\n      categories: [production, finance]\n      activities: []\n",
+    )
     changed = question_yaml("changed.yaml", prompt="A changed prompt that must not land")
     with pytest.raises(BankImportError) as exc:
         import_bank([*taxonomy_files, changed, bad])
     messages = [str(e) for e in exc.value.errors]
-    assert f"{bad}:10: question 'pe-bad-tags': isa95.categories: unknown categories" in (
+    assert f"{bad}:11: question 'pe-bad-tags': isa95.categories: unknown categories" in (
         "\n".join(messages)
     )
     assert any(
-        m.startswith(f"{bad}:11: question 'pe-bad-tags': isa95.activities:") for m in messages
+        m.startswith(f"{bad}:12: question 'pe-bad-tags': isa95.activities:") for m in messages
     )
     assert "'finance'" in "\n".join(messages)
     after = sorted(
@@ -147,12 +132,8 @@ def test_importer_refuses_bad_tags_with_file_line_and_field_and_changes_nothing(
     assert after == before
 
 
-def test_a_shipped_question_without_tags_is_refused(db, taxonomy_files, write_yaml):
-    untagged = write_yaml("untagged.yaml", BAD_TAGS.replace("pe-bad-tags", "pe-untagged"))
-    text = untagged.read_text().replace(
-        "    isa95:\n      categories: [production, finance]\n      activities: []\n", ""
-    )
-    untagged.write_text(text)
+def test_a_shipped_question_without_tags_is_refused(db, taxonomy_files, question_yaml):
+    untagged = _retagged(question_yaml("untagged.yaml", key="pe-untagged"), "")
     with pytest.raises(BankImportError) as exc:
         import_bank([*taxonomy_files, untagged])
     (error,) = exc.value.errors

@@ -8,35 +8,16 @@ import re
 
 import pytest
 
-from apps.interviews import services
 from apps.interviews.models import Application
 from apps.shortlists.models import ClientDecision
 from tests.factories import make_kit, make_position
-from tests.shortlists.conftest import result
+from tests.shortlists.conftest import add_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The share pages share the take-home rate limit: leave no count to the tests after."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def add(org, position, name, **fields) -> Application:
-    candidate = services.candidate_create(
-        organization=org, name=name, email=f"{name.split()[0].lower()}@example.com"
-    )
-    return Application.objects.create(
-        organization=org, candidate=candidate, position=position,
-        role_track=position.track.key, role_level=position.level_id,
-        role_weights=dict(position.competency_weights), role_bar=position.bar,
-        result=result(**fields),
-    )  # fmt: skip
+    return add_application(position, name, f"{name.split()[0].lower()}@example.com", **fields)
 
 
 def test_recruiter_shortlists_three_shares_client_decides_then_link_is_revoked(

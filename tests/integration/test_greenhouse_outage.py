@@ -27,6 +27,7 @@ from tests.integration.test_outbox_outage import (
     start_worker,
     wait_until_sent,
 )
+from tests.integration.test_webhook_worker import stop_process
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -75,11 +76,7 @@ def test_a_broker_outage_delays_the_greenhouse_callback_but_loses_and_repeats_no
             wait_until_sent("the callback after the outage", log=log)
             time.sleep(1.0)  # let the worker take the duplicate task too
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except Exception:
-            worker.kill()
+        stop_process(worker)
         redis_server.stop()
 
     callback.refresh_from_db()

@@ -24,7 +24,12 @@ from apps.outbox.models import OutboxMessage
 from interviewbank.celery import app
 from tests.ats.test_webhooks import Receiver
 from tests.integration.test_outbox_outage import start_worker, wait_until_sent
-from tests.integration.test_webhook_worker import WorkerProcess, _forget_queue, _reset_router
+from tests.integration.test_webhook_worker import (
+    WorkerProcess,
+    _forget_queue,
+    _reset_router,
+    stop_process,
+)
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -79,11 +84,7 @@ def test_an_email_goes_out_while_a_webhook_receiver_hangs(org, queues, settings,
         assert len(list(mail_dir.glob("*.log"))) == 1
     finally:
         receiver.stop()  # releases the hung request
-        mail_worker.terminate()
-        try:
-            mail_worker.wait(timeout=30)
-        except Exception:
-            mail_worker.kill()
+        stop_process(mail_worker)
         hook_worker.stop()
     print(
         f"\nslow webhook: the e-mail was sent {waited:.1f} s after the webhook receiver hung, "

@@ -196,14 +196,19 @@ class WorkerProcess:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()  # warm shutdown
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self._log_file.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """A warm shutdown of a worker subprocess; killed if it does not stop within 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def test_a_worker_killed_mid_delivery_leads_to_a_redelivery_with_the_same_id(

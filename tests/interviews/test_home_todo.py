@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.interviews import services
-from apps.interviews.models import CandidateSession, Invitation
+from apps.interviews.models import CandidateSession, Invitation, Scorecard
 from apps.interviews.services import invitations
 from tests.factories import make_kit, make_position
 
@@ -98,6 +98,20 @@ def test_answers_in_are_on_the_panels_todo_once_submitted(client, interviewer, t
     assert waiting.session_id not in [s.pk for s in todo["scorecards_due"]]
 
 
+def test_many_live_interviews_due_do_not_hide_answers_in(
+    client, position, interviewer, recruiter, takehome_position
+):
+    _live(position, 45, [interviewer], recruiter)
+    handed_in = _takehome(takehome_position, "Handed", interviewers=[interviewer])
+    Invitation.objects.filter(pk=handed_in.pk).update(
+        started_at=timezone.now(), submitted_at=timezone.now()
+    )
+    client.force_login(interviewer)
+    todo = client.get(reverse("home")).context["todo"]
+    assert len(todo["scorecards_due"]) == 20
+    assert [s.pk for s in todo["answers_in"]] == [handed_in.session_id]
+
+
 def test_a_pending_panelist_manager_is_not_shown_the_debrief(
     client, position, recruiter, interviewer
 ):
@@ -155,14 +169,33 @@ def test_home_costs_the_same_queries_at_1_and_50_rows(
             assert client.get(reverse("home")).status_code == 200
         return len(ctx.captured_queries)
 
-    _live(position, 1, [interviewer, recruiter], recruiter)
-    _takehome(takehome_position, "Soon0", expires_in=timedelta(hours=3))
+    def add(n: int) -> None:
+        """n rows in every list: due, answers in, debriefs ready, expiring, unassigned."""
+        now = timezone.now()
+        _live(position, n, [interviewer, recruiter], recruiter)
+        for _ in range(n):
+            k = next(_serial)
+            _takehome(takehome_position, f"Soon{k}", expires_in=timedelta(hours=3))
+            handed = _takehome(takehome_position, f"Handed{k}", interviewers=[user])
+            unassigned = _takehome(takehome_position, f"Ordered{k}")
+            Invitation.objects.filter(pk__in=[handed.pk, unassigned.pk]).update(
+                started_at=now, submitted_at=now
+            )
+        for session in _live(position, n, [user], recruiter, scheduled=False):
+            Scorecard.objects.create(
+                session=session, interviewer=user, status="submitted", submitted_at=now
+            )
+            CandidateSession.objects.filter(pk=session.pk).update(status="scored", scored_at=now)
+
+    add(1)
     one = count()
-    _live(position, 49, [interviewer, recruiter], recruiter)
-    for i in range(1, 50):
-        _takehome(takehome_position, f"Soon{i}", expires_in=timedelta(hours=3))
+    todo = client.get(reverse("home")).context["todo"]
+    assert all(len(rows) == 1 for rows in todo.values()), todo
+    add(49)
     fifty = count()
     assert fifty == one
+    todo = client.get(reverse("home")).context["todo"]
+    assert all(len(rows) == 20 for rows in todo.values()), todo
     with django_assert_max_num_queries(one):
         client.get(reverse("home"))
 

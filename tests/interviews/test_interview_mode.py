@@ -215,7 +215,7 @@ def test_interview_mode_shows_progress_anchor_and_timer(client, session, intervi
     body = response.content.decode()
     assert response.status_code == 200
     assert "<strong>1/2</strong> rated · 1 not asked" in body
-    anchor = dict((r, t) for r, t in [(2, items[1].rubric[0]["anchors"]["2"])])[2]
+    anchor = items[1].rubric[0]["anchors"]["2"]
     assert anchor in body.split(f'id="r-{items[1].pk}-{items[1].rubric[0]["key"]}-chosen"')[1]
     minutes = sum(i.expected_minutes for i in items)
     assert f'data-minutes="{minutes}"' in body and f"of {minutes} min" in body

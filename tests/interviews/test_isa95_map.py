@@ -183,3 +183,26 @@ def test_the_maps_ignore_other_organizations(org, tagged_kit, interviewer, outsi
     assert isa95_evidence_map(mine.application).probed_cells == 0
     assert isa95_evidence_map(theirs.application).cell("production", "dispatching").mean == 4.0
     assert CandidateSession.objects.count() == 2
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_each_map_is_one_query_at_1_and_50_rows(org, interviewer, django_assert_num_queries, n):
+    """The candidate's map at 1 and 50 rated items, the plan's at 1 and 50 stages: one query."""
+    kit = make_kit(n)
+    Question.objects.filter(kit_items__kit=kit).update(**TAGS[0])
+    position = make_position(org, kit)
+    candidate = services.candidate_create(organization=org, name="Fi", email="fi@example.com")
+    session = services.session_create(
+        position=position, candidate=candidate, interviewers=[interviewer]
+    )
+    rate_all(session, interviewer, 3)
+    PositionStage.objects.bulk_create(
+        PositionStage(position=position, order=i, name=f"Stage {i}", kit=kit) for i in range(n)
+    )
+    application = Application.objects.get(pk=session.application_id)
+    with django_assert_num_queries(1):
+        grid = isa95_evidence_map(application)
+    assert grid.cell("production", "dispatching").count == n
+    with django_assert_num_queries(1):
+        plan = isa95_plan_map(position)
+    assert plan.cell("production", "dispatching").count == n

@@ -234,3 +234,30 @@ def test_a_submit_racing_a_cancel_changes_nothing(started, hooked):
     with pytest.raises(ValidationError):
         invitations.takehome_submit(invitation=invitation)
     _nothing_fired(created, "cancelled")
+
+
+def test_a_pending_link_email_survives_a_field_key_rotation(
+    settings, th_position, th_candidate, recruiter
+):
+    """``rotate_field_key`` re-encrypts the token a pending outbox row holds, so the e-mail
+    still goes out once the old key is dropped (it waited out a broker outage, say)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.outbox import tasks
+
+    old, new = crypto.new_key(), crypto.new_key()
+    settings.FIELD_ENCRYPTION_KEY = [old]
+    created = invitations.invitation_create(
+        position=th_position, candidate=th_candidate, created_by=recruiter,
+        expires_at=timezone.now() + timedelta(days=2),
+    )  # fmt: skip
+    settings.FIELD_ENCRYPTION_KEY = [new, old]
+    out = StringIO()
+    call_command("rotate_field_key", stdout=out, stderr=StringIO())
+    assert out.getvalue().strip() == "1 of 1 stored secrets re-encrypted; 0 unreadable."
+    settings.FIELD_ENCRYPTION_KEY = [new]  # the old key is dropped
+    assert tasks.sweep_outbox() == 1
+    (sent,) = mail.outbox
+    assert f"/t/{created.token}/" in sent.body

@@ -55,24 +55,26 @@ def position(org, kit):
     return make_position(org, kit, client_company="Contoso Foods", title="MES Engineer")
 
 
+def add_application(position, name: str, email: str, **result_fields) -> Application:
+    """A candidate's application to ``position`` (``services.application_for``) with a stored
+    result (``result(**result_fields)``)."""
+    candidate = services.candidate_create(
+        organization=position.organization, name=name, email=email
+    )
+    application = services.application_for(candidate=candidate, position=position)
+    application.result = result(**result_fields)
+    application.save(update_fields=["result"])
+    return application
+
+
 @pytest.fixture
-def make_application(org, position):
+def make_application(position):
     counter = iter(range(10_000))
 
-    def make(name=None, *, position=position, organization=org, **result_fields):
+    def make(name=None, *, position=position, **result_fields):
         n = next(counter)
-        candidate = services.candidate_create(
-            organization=organization, name=name or f"Cand {n:03d}", email=f"c{n}@example.com"
-        )
-        return Application.objects.create(
-            organization=organization,
-            candidate=candidate,
-            position=position,
-            role_track=position.track.key,
-            role_level=position.level_id,
-            role_weights=dict(position.competency_weights),
-            role_bar=position.bar,
-            result=result(**result_fields),
+        return add_application(
+            position, name or f"Cand {n:03d}", f"c{n}@example.com", **result_fields
         )
 
     return make
@@ -142,15 +144,3 @@ def create_link(**kwargs):
     kwargs.setdefault("contact_email", "carla@contoso.example")
     kwargs.setdefault("send_email", False)
     return share.link_create(**kwargs)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """Share pages count requests per address per minute (the take-home limit): start and end
-    each test with an empty count, so neither these tests nor the take-home tests that run after
-    them in the same minute depend on the order."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

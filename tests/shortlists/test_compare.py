@@ -57,7 +57,7 @@ def test_compare_page_shows_each_candidate_against_the_bar(
     )
     assert body.index("Ada Lovelace") < body.index("Bob Builder") < body.index("Cleo Ray")
     assert body.count("<svg") == 1 and "bar 62.5" in body
-    assert "Production execution" in body or "production_execution" not in body
+    assert "Production execution: 66 (58" in body  # named, with the estimate's 90% band
     assert "Critical:</span> 1" in body
     assert "Level 2" in body and "Match" in body
     assert "0 of 0" in body  # stages done: none of these has a session
@@ -163,3 +163,15 @@ def test_query_count_does_not_grow_with_candidates(
     target = url()
     with django_assert_max_num_queries(counts[1]):
         client.get(target)
+
+
+def test_compare_chart_cuts_long_names_before_escaping_them():
+    """A long name with "&" near the cut must never leave a bare "&" (broken SVG)."""
+    from apps.shortlists.charts import compare_bands
+
+    class V:
+        band, score = (50.0, 70.0), 60.0
+
+    svg = str(compare_bands([{"name": "A" * 22 + " & Partners Ltd", "verdict": V()}], 62.5))
+    assert "A" * 22 + " &amp; \u2026" in svg
+    assert "& " not in svg.replace("&amp;", "")

@@ -1,5 +1,6 @@
 """The same number of queries at 1 and at 50 candidates for the views not measured elsewhere:
-the recruiter's writes (summaries, share, revoke), the client's decision, and the PDFs."""
+the recruiter's writes (summaries, share, revoke), the client's decision, and the PDFs (the
+recruiter's and the client's)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def measure(client, method: str, url: str, data=None) -> int:
 
 
 @pytest.mark.parametrize(
-    "view", ["update", "share", "share_report", "revoke", "pdf", "report_pdf", "decide"]
+    "view",
+    ["update", "share", "share_report", "revoke", "pdf", "report_pdf", "decide", "share_pdf"],
 )
 def test_writes_and_pdfs_do_not_grow_with_candidates(
     client, org, position, recruiter, make_application, view
@@ -36,6 +38,9 @@ def test_writes_and_pdfs_do_not_grow_with_candidates(
         )
         created = create_link(organization=org, shortlist=shortlist, created_by=recruiter)
         client.logout()
+        if view == "share_pdf":
+            counts.append(measure(client, "get", reverse("share:pdf", args=[created.token])))
+            continue
         if view == "decide":
             client.get(reverse("share:open", args=[created.token]))
             key = client.session["takehome_form_key"]

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.interviews.models import Answer, CandidateSession, Invitation
 from apps.interviews.services import invitations
+from tests.interviews.conftest import rate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -137,27 +139,16 @@ def test_no_js_submit_saves_then_submits(started):
 
 
 def test_interviewer_scores_the_answers_with_take_home_weight(started, interviewer):
-    from apps.interviews import services
-
     client, created = started
     item = _first_item(created)
     client.post(f"/takehome/answers/{item.pk}/", {"text": "Dispatching means...", "version": "0"})
     client.post("/takehome/submit/", {"confirm": "1"})
     session = created.invitation.session
-    from django.test import Client
-
     staff = Client()
     staff.force_login(interviewer)
     page = staff.get(reverse("interviews:scorecard", args=[session.pk])).content.decode()
     assert "Dispatching means..." in page and "prove nothing on their own" in page
-    card = services.scorecard_for(session=session, interviewer=interviewer)
-    data = services.ScorecardData()
-    for it in session.items.all():
-        for crit in it.rubric:
-            data.ratings[(it.pk, crit["key"])] = 4
-    data.recommendation = "yes"
-    services.scorecard_save_draft(scorecard=card, data=data)
-    services.scorecard_submit(scorecard=card)
+    rate_all(session, interviewer, 4)
     session.refresh_from_db()
     # Take-home answers count with S = 0.5 (SCORING.md step 2): all-4s items still give y = 1,
     # so the observed means are 100 while each item's weight is halved (n_eff unchanged).

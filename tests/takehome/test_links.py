@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from apps.interviews import services
 from apps.interviews.models import Invitation
 from apps.interviews.services import invitations
 
@@ -203,3 +204,17 @@ def test_candidate_posts_without_the_form_key_are_refused(started):
         f"/takehome/answers/{item.pk}/", {"text": "x", "version": "0", "form_key": "guess"}
     )
     assert forged.status_code == 403
+
+
+@pytest.mark.parametrize("how", ["revoked", "cancelled"])
+def test_an_open_answer_page_is_gone_once_the_link_is_revoked_or_the_session_cancelled(
+    started, how
+):
+    client, created = started
+    if how == "revoked":
+        invitations.invitation_revoke(invitation=created.invitation)
+    else:
+        services.session_cancel(session=created.invitation.session)
+    response = client.get("/takehome/")
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()

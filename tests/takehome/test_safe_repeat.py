@@ -101,8 +101,8 @@ def test_resend_twice_with_one_key_sends_one_new_link(
     assert first["Location"] == second["Location"]
     after = Invitation.objects.get().token_hash
     assert after != before
-    pending = OutboxMessage.objects.filter(kind__contains="invitation")
-    assert pending.filter(status=OutboxMessage.Status.PENDING).count() <= 1
+    # The first e-mail (at create) and one for the re-send: the second POST queued nothing.
+    assert OutboxMessage.objects.filter(kind__contains="invitation").count() == 2
     assert FormSubmission.objects.count() == 1
 
 
@@ -209,3 +209,39 @@ def test_the_link_page_costs_the_same_queries_whatever_the_rows(
     client.get(url)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_claimed_form_keys_are_pruned_after_a_week(recruiter, settings):
+    from apps.accounts import once
+
+    old = FormSubmission.objects.create(user=recruiter, key="o" * 24, result_url="/a/")
+    FormSubmission.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - once.KEEP - timedelta(minutes=1)
+    )
+    recent = FormSubmission.objects.create(user=recruiter, key="r" * 24, result_url="/b/")
+    assert once.form_submissions_prune() == 1
+    assert list(FormSubmission.objects.all()) == [recent]
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-prune-form-submissions"]
+    assert entry["task"] == "apps.accounts.tasks.prune_form_submissions"
+
+
+def test_a_plain_validation_error_is_a_form_error_not_a_500(rf, recruiter):
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from apps.accounts import once
+
+    class Form(forms.Form):
+        name = forms.CharField()
+
+    request = rf.post("/", {"name": "x", "form_key": "k" * 24})
+    request.user = recruiter
+    form = Form(request.POST)
+    assert form.is_valid()
+
+    def work() -> once.Done:
+        raise ValidationError("The kit has no questions.")
+
+    assert once.submit_form(request, form, work) is None
+    assert form.non_field_errors() == ["The kit has no questions."]
+    assert FormSubmission.objects.count() == 0  # the claim rolled back with the work

@@ -34,12 +34,13 @@ def _all_fours(session):
     return data
 
 
-def test_scorecard_page_waits_and_says_when_answers_are_expected(started, interviewer):
+@pytest.mark.parametrize("name", ["interviews:scorecard", "interviews:interview_mode"])
+def test_scorecard_page_waits_and_says_when_answers_are_expected(started, interviewer, name):
     client, created = started
     session = created.invitation.session
     item = session.items.order_by("order").first()
     client.post(f"/takehome/answers/{item.pk}/", {"text": "Half-typed ans", "version": "0"})
-    page = _staff(interviewer).get(reverse("interviews:scorecard", args=[session.pk]))
+    page = _staff(interviewer).get(reverse(name, args=[session.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "answers are not in yet" in html and "Scoring opens when they submit" in html

@@ -16,21 +16,11 @@ from apps.interviews import services, session_state
 from apps.interviews.models import CandidateSession, Invitation
 from apps.interviews.services import invitations
 from tests.factories import MembershipFactory
+from tests.interviews.conftest import rate_all
 
 from .conftest import start, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def _score(session, user):
-    card = services.scorecard_for(session=session, interviewer=user)
-    data = services.ScorecardData()
-    for item in session.items.all():
-        for crit in item.rubric:
-            data.ratings[(item.pk, crit["key"])] = 3
-    data.recommendation = "yes"
-    services.scorecard_save_draft(scorecard=card, data=data)
-    services.scorecard_submit(scorecard=card)
 
 
 def _fresh(created):
@@ -58,7 +48,7 @@ def test_a_revoked_link_is_revoked(make_invitation):
     assert _fresh(created).display_status == "Revoked"
 
 
-def test_submitted_answers_are_ready_to_score(started):
+def test_submitted_answers_are_ready_torate_all(started):
     client, created = started
     submit(client, created)
     assert _fresh(created).display_status == "Answers in, ready to score"
@@ -79,9 +69,9 @@ def test_awaiting_scorecards_then_scored_then_back_when_the_panel_grows(
     session = _fresh(created)
     services.session_assign_interviewers(session=session, interviewers=[second])
     submit(client, created)
-    _score(_fresh(created), interviewer)
+    rate_all(_fresh(created), interviewer)
     assert _fresh(created).display_status == "Awaiting scorecards"
-    _score(_fresh(created), second)
+    rate_all(_fresh(created), second)
     session = _fresh(created)
     assert session.status == CandidateSession.Status.SCORED
     assert greenhouse_status(GreenhouseOrder(session=session))["partner_status"] == "complete"
@@ -92,7 +82,7 @@ def test_awaiting_scorecards_then_scored_then_back_when_the_panel_grows(
     assert session.status == CandidateSession.Status.SUBMITTED
     assert session.display_status == "Awaiting scorecards"
     assert greenhouse_status(GreenhouseOrder(session=session))["partner_status"] != "complete"
-    _score(session, third)
+    rate_all(session, third)
     assert _fresh(created).status == CandidateSession.Status.SCORED
 
 
@@ -102,7 +92,7 @@ def test_a_live_session_goes_back_to_in_progress_when_the_panel_grows(
     session = services.session_create(
         position=th_position, candidate=th_candidate, interviewers=[interviewer]
     )
-    _score(session, interviewer)
+    rate_all(session, interviewer)
     session.refresh_from_db()
     assert session.display_status == "Scored"
     late = MembershipFactory(organization=org, role=Role.INTERVIEWER).user

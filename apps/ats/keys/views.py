@@ -53,10 +53,8 @@ def key_list(request):
             )
             return once.Done(reverse("api_keys"), shown=raw)
 
-        response = once.submit_once(request, create)
-        if response is not None:
+        if response := once.submit_form(request, form, create):
             return response
-        form.add_error(None, once.EXPIRED)
     keys = OrganizationAPIKey.objects.filter(organization=request.organization).order_by("-created")
     response = render(
         request,

@@ -102,13 +102,6 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def _is_literal(host: str, address: IPAddress) -> bool:
-    try:
-        return ipaddress.ip_address(host) == address
-    except ValueError:
-        return False
-
-
 def _literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.split("%", 1)[0])
@@ -155,7 +148,8 @@ def _parse(url: str, *, https_only: bool) -> tuple[str, str, int, str]:
 
 def url_problem(url: str, *, https_only: bool = False) -> str | None:
     """Why we must not call ``url``, judged without DNS (scheme, host, literal addresses and
-    local names), or None. ``check_url`` repeats this and judges the resolved addresses."""
+    local names), or None. ``check_url`` repeats all but the local-name rule, and judges the
+    resolved addresses instead."""
     try:
         _, host, _, _ = _parse(url, https_only=https_only)
     except UnsafeURL as exc:
@@ -180,7 +174,7 @@ def check_url(url: str, *, https_only: bool = False) -> Target:
     for address in addresses:
         problem = address_problem(address)
         if problem is not None:
-            shown = host if _is_literal(host, address) else f"{host} resolves to {address}, which"
+            shown = host if _literal(host) == address else f"{host} resolves to {address}, which"
             raise UnsafeURL(f"Refused: {shown} is {problem}. {PUBLIC_ONLY}")
     if https_only and (problem := _https_problem(scheme, addresses)):
         raise UnsafeURL(problem)

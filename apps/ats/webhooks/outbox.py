@@ -165,7 +165,9 @@ def queue_delivery(delivery_id: int) -> None:
     # A named function, not functools.partial: Django's robust handler logs the callback's
     # __qualname__, which a partial lacks, and its crash skipped every later hook.
     def send() -> None:
-        webhook_tasks.deliver_webhook.delay(delivery_id)
+        # No publish retries (as apps.outbox.services.dispatch): with the broker down the
+        # request answers now instead of waiting out kombu's retries; the sweep sends the row.
+        webhook_tasks.deliver_webhook.apply_async((delivery_id,), retry=False)
 
     transaction.on_commit(send, robust=True)
 

@@ -1,8 +1,9 @@
 """Organization admins' pages for outgoing webhooks: endpoints, secrets, the delivery log.
 
 Thin views: every write goes through ``webhooks`` services, every read through the tenant
-helpers, so another organization's endpoint or delivery is a 404. A secret is shown on the
-response to the POST that made it (create or rotate), with ``Cache-Control: no-store``.
+helpers, so another organization's endpoint or delivery is a 404. Create and rotate are safe to
+repeat (``apps.accounts.once``): the POST redirects to the endpoint's page, which shows the new
+secret once, with ``Cache-Control: no-store``; a reload or a second click changes nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .forms import EndpointForm
 
 ADMINS = (Role.ADMIN,)
 DELIVERIES_PER_PAGE = 50
+# What the endpoint's page shows once after a create or a rotate (the secret stays on the row).
+SHOWN_NEW, SHOWN_ROTATED = "new", "rotated"
 Status = WebhookDelivery.Status
 
 
@@ -58,19 +61,10 @@ def endpoint_create(request):
             endpoint = webhooks.endpoint_create(
                 organization=request.organization, **form.cleaned_data
             )
-            # Safe to repeat (apps.accounts.once): the endpoint's page then shows the secret
-            # once. The session holds only this marker; the secret stays on the endpoint.
-            return once.Done(reverse("webhooks:detail", args=[endpoint.pk]), shown="new")
+            return once.Done(reverse("webhooks:detail", args=[endpoint.pk]), shown=SHOWN_NEW)
 
-        try:
-            response = once.submit_once(request, create)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            if response is not None:
-                return response
-            form.add_error(None, once.EXPIRED)
+        if response := once.submit_form(request, form, create):
+            return response
     return render(
         request,
         "ats/webhooks/form.html",
@@ -82,14 +76,14 @@ def endpoint_create(request):
 @role_required(ADMINS)
 def endpoint_detail(request, pk: int):
     endpoint = _endpoint(request, pk)
-    if once.pop_shown(request):
-        return _secret_shown_once(request, endpoint)
+    if shown := once.pop_shown(request):
+        return _secret_shown_once(request, endpoint, rotated=shown == SHOWN_ROTATED)
     deliveries = endpoint.deliveries.prefetch_related("attempt_log")
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "ats/webhooks/detail.html",
-        {"endpoint": endpoint, "page": page, "statuses": Status},
+        {"endpoint": endpoint, "page": page, "statuses": Status, "form_key": once.new_key()},
     )
 
 
@@ -113,8 +107,17 @@ def endpoint_enable(request, pk: int):
 @role_required(ADMINS)
 @require_POST
 def endpoint_rotate(request, pk: int):
-    endpoint = webhooks.endpoint_rotate_secret(endpoint=_endpoint(request, pk))
-    return _secret_shown_once(request, endpoint, rotated=True)
+    endpoint = _endpoint(request, pk)
+
+    def rotate() -> once.Done:
+        webhooks.endpoint_rotate_secret(endpoint=endpoint)
+        return once.Done(reverse("webhooks:detail", args=[endpoint.pk]), shown=SHOWN_ROTATED)
+
+    response = once.submit_once(request, rotate)
+    if response is None:
+        messages.error(request, once.EXPIRED)
+        return redirect("webhooks:detail", endpoint.pk)
+    return response
 
 
 @role_required(ADMINS)

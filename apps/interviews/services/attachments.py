@@ -8,8 +8,8 @@ kept only as text for display. An attachment is information for the interviewers
 towards nothing automatic.
 
 Whether the candidate may still change an answer is the invitation's rule
-(``invitations.invitation_unusable_reason`` and the deadline), checked under the same row
-lock as a text save, so an upload never lands after a submit.
+(``invitations.invitation_lock_for_answers``: the link's rule and the deadline), checked under
+the same row lock as a text save, so an upload never lands after a submit.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Answer, Invitation
-from .invitations import SaveRefused, deadline, grace, invitation_unusable_reason
+from .invitations import SaveRefused, invitation_lock_for_answers
 
 MAX_BYTES = 10 * 1024 * 1024
 ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
@@ -79,29 +79,12 @@ def _writable_answer(
     *, invitation: Invitation | None, token_hash: str | None, item_id: int, now: datetime
 ) -> Answer:
     """Lock the invitation, apply its rule for changing answers, return the answer (locked)."""
-    lookup = {"pk": invitation.pk} if invitation is not None else {"token_hash": token_hash}
-    fresh = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("session")
-        .filter(**lookup)
-        .first()
+    fresh = invitation_lock_for_answers(
+        invitation=invitation,
+        token_hash=token_hash,
+        now=now,
+        time_up="Time is up: the file was not saved.",
     )
-    if fresh is None:
-        raise SaveRefused(
-            "Open your link from the e-mail to continue.", SaveRefused.Reason.NOT_FOUND
-        )
-    reason = invitation_unusable_reason(fresh, now=now)
-    if reason == "submitted":
-        raise SaveRefused(
-            "Your answers have been submitted; they can no longer change.",
-            SaveRefused.Reason.SUBMITTED,
-        )
-    if reason is not None:
-        raise SaveRefused("This link has been revoked.", SaveRefused.Reason.REVOKED)
-    if fresh.started_at is None:
-        raise SaveRefused("Start the assignment first.", SaveRefused.Reason.NOT_STARTED)
-    if now > deadline(fresh) + grace():
-        raise SaveRefused("Time is up: the file was not saved.", SaveRefused.Reason.TIME_UP)
     answer = (
         Answer.objects.select_for_update()
         .select_related("item__session")

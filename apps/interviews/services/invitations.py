@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.bank.models import Kit
@@ -48,6 +49,11 @@ def token_hash(token: str) -> str:
 def new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     return token, token_hash(token)
+
+
+def takehome_link(token: str) -> str:
+    """The candidate's link for ``token`` (for the e-mail and the recruiter's screen)."""
+    return settings.SITE_URL + reverse("takehome:open", args=[token])
 
 
 def grace() -> timedelta:
@@ -349,6 +355,39 @@ _STATE_FIELDS = (
 )  # fmt: skip
 
 
+def invitation_lock_for_answers(
+    *, invitation: Invitation | None, token_hash: str | None, now: datetime, time_up: str
+) -> Invitation:
+    """Lock the invitation (given as a row or by its token's hash) and apply THE rule for
+    changing an answer (text or file); raises ``SaveRefused`` (``time_up``: its message once
+    the deadline plus grace has passed). Call inside a transaction."""
+    lookup = {"pk": invitation.pk} if invitation is not None else {"token_hash": token_hash}
+    fresh = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .only(*_STATE_FIELDS)
+        .filter(**lookup)
+        .first()
+    )
+    if fresh is None:
+        raise SaveRefused(
+            "Open your link from the e-mail to continue.", SaveRefused.Reason.NOT_FOUND
+        )
+    reason = invitation_unusable_reason(fresh, now=now)
+    if reason == "submitted":
+        raise SaveRefused(
+            "Your answers have been submitted; they can no longer change.",
+            SaveRefused.Reason.SUBMITTED,
+        )
+    if reason == "revoked":
+        raise SaveRefused("This link has been revoked.", SaveRefused.Reason.REVOKED)
+    if fresh.started_at is None:
+        raise SaveRefused("Start the assignment first.", SaveRefused.Reason.NOT_STARTED)
+    if now > deadline(fresh) + grace():
+        raise SaveRefused(time_up, SaveRefused.Reason.TIME_UP)
+    return fresh
+
+
 def answer_save(
     *,
     invitation: Invitation | None = None,
@@ -375,36 +414,15 @@ def answer_save(
         raise SaveRefused("The page must send the version it last saw.", SaveRefused.Reason.INVALID)
     if len(text) > getattr(settings, "TAKEHOME_MAX_ANSWER_CHARS", 100_000):
         raise SaveRefused("This answer is too long to save.", SaveRefused.Reason.INVALID)
-    lookup = {"pk": invitation.pk} if invitation is not None else {"token_hash": token_hash}
     events = [{"at": now.isoformat(), "size": int(s)} for s in paste_sizes if int(s) > 0]
     with transaction.atomic():
-        fresh = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("session")
-            .only(*_STATE_FIELDS)
-            .filter(**lookup)
-            .first()
+        fresh = invitation_lock_for_answers(
+            invitation=invitation,
+            token_hash=token_hash,
+            now=now,
+            time_up="Time is up: this answer was not saved. What you saved before is kept; "
+            "please submit.",
         )
-        if fresh is None:
-            raise SaveRefused(
-                "Open your link from the e-mail to continue.", SaveRefused.Reason.NOT_FOUND
-            )
-        reason = invitation_unusable_reason(fresh, now=now)
-        if reason == "submitted":
-            raise SaveRefused(
-                "Your answers have been submitted; they can no longer change.",
-                SaveRefused.Reason.SUBMITTED,
-            )
-        if reason == "revoked":
-            raise SaveRefused("This link has been revoked.", SaveRefused.Reason.REVOKED)
-        if fresh.started_at is None:
-            raise SaveRefused("Start the assignment first.", SaveRefused.Reason.NOT_STARTED)
-        if now > deadline(fresh) + grace():
-            raise SaveRefused(
-                "Time is up: this answer was not saved. What you saved before is kept; "
-                "please submit.",
-                SaveRefused.Reason.TIME_UP,
-            )
         mine = Answer.objects.filter(item_id=item_id, item__session_id=fresh.session_id)
         updated = mine.filter(version=version).update(
             text=text,

@@ -34,8 +34,9 @@ INVITATION_EMAIL = "takehome.invitation_email"
 
 def invitation_email(*, invitation: Invitation, token: str) -> PreparedEmail:
     """The e-mail carrying the candidate's link."""
-    link = settings.SITE_URL + reverse("takehome:open", args=[token])
-    context = {"invitation": invitation, "link": link}
+    from .invitations import takehome_link
+
+    context = {"invitation": invitation, "link": takehome_link(token)}
     return PreparedEmail(
         to=[invitation.email],
         subject=f"Your take-home assignment: {invitation.session.position.title}",

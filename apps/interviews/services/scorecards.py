@@ -63,11 +63,7 @@ def _apply(scorecard: Scorecard, data: ScorecardData) -> None:
             raise ValidationError({"notes": f"Unknown item {item_id}."})
     # "Not asked" first: a question marked not asked loses its ratings (they would count
     # nowhere), and a rating of a question still marked not asked is refused.
-    not_asked = set(
-        ItemNote.objects.filter(scorecard=scorecard, not_asked=True).values_list(
-            "item_id", flat=True
-        )
-    )
+    not_asked = scorecard_not_asked(scorecard)
     for item_id, flag in data.not_asked.items():
         if flag:
             not_asked.add(item_id)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from apps.bank import isa95
 from apps.bank.models import Anchor, Criterion, Kit, Question
 from apps.bank.services import questions_lock
 
@@ -138,10 +139,7 @@ def session_create(
                 red_flags=list(q.red_flags),
                 rubric=_freeze_rubric(q),
                 expected_minutes=q.expected_minutes,
-                isa95_categories=list(q.isa95_categories),
-                isa95_activities=list(q.isa95_activities),
-                isa95_boundary=q.isa95_boundary,
-                isa95_outside=q.isa95_outside,
+                **isa95.Tags.of(q).as_fields(),
             )
         )
     if not items:

@@ -1,0 +1,11 @@
+"""Celery tasks of accounts: thin, on beat (settings.CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def prune_form_submissions() -> int:
+    """Daily: forget create forms' one-time keys older than ``once.KEEP``."""
+    from .once import form_submissions_prune
+
+    return form_submissions_prune()
