@@ -14,6 +14,30 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Calibration (issue 14): in aggregate-only mode no report names an individual interviewer
+    # (German works councils treat per-person agreement figures as performance reports).
+    calibration_aggregate_only = models.BooleanField(
+        default=False,
+        help_text="Calibration reports show the panel as a whole and never name an interviewer.",
+    )
+    # Candidate data rights: personal data is anonymised this many months after the final
+    # decision (apps.privacy retention job). Presets: 6, 12, 24 and 48 (California's four years).
+    retention_months = models.PositiveSmallIntegerField(
+        default=24,
+        choices=[(6, "6 months"), (12, "12 months"), (24, "24 months"), (48, "4 years")],
+        help_text="Months after the final decision before a candidate's data is anonymised.",
+    )
+    privacy_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Whom candidates contact about their data (an e-mail address or a name).",
+    )
+    # Adverse-impact reporting: only organizations that choose to collect self-reported groups.
+    collects_self_reported_groups = models.BooleanField(
+        default=False,
+        help_text="Ask candidates, voluntarily, for self-reported group data (fairness report).",
+    )
+
     class Meta:
         ordering = ["name"]
 

@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
+
 urlpatterns = [
+    path("organization/", views.organization, name="organization"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The one-time link of `manage.py create_org` (Django's password-reset tokens).
