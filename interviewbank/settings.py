@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "apps.takehome",
     "apps.ats",
     "apps.shortlists",
+    "apps.fairness",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("apps.takehome.urls")),
     path("", include("apps.shortlists.share_urls")),
     path("", include("apps.ats.urls")),
+    path("", include("apps.fairness.urls")),
 ]

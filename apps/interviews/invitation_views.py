@@ -19,7 +19,7 @@ from apps.accounts import confirm, once
 from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import get_for_tenant_or_404, role_required
 
-from . import selectors
+from . import paging, selectors
 from .forms import InvitationForm
 from .models import Invitation
 from .services import invitations
@@ -41,6 +41,7 @@ def invitation_create(request, position_pk: int):
     form = InvitationForm(
         request.POST or None, organization=request.organization, questions=questions
     )
+    candidate_q = paging.limit_candidate_picker(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -67,7 +68,12 @@ def invitation_create(request, position_pk: int):
     return render(
         request,
         "interviews/invitation_form.html",
-        {"form": form, "position": position, "form_key": once.form_key(request)},
+        {
+            "form": form,
+            "position": position,
+            "form_key": once.form_key(request),
+            "candidate_q": candidate_q,
+        },
         status=400 if form.errors else 200,
     )
 

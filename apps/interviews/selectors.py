@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from apps.accounts.tenancy import can_manage
@@ -347,24 +348,51 @@ def next_evidence_questions(
     ]
 
 
-def position_applications(position: Position) -> list[dict]:
-    """A position's candidates grouped by verdict label, never ranked by score within a group
-    whose bands overlap: each group is listed by name (2 queries, whatever its size)."""
-    applications = list(
-        position.applications.select_related("candidate").order_by("candidate__name", "pk")
+#: The order of a position's verdict groups; None is "not scored yet".
+LABEL_ORDER = ["above_bar", "borderline", "below_bar", "incomplete", None]
+
+
+def position_applications(position: Position, *, text: str = "") -> QuerySet[Application]:
+    """A position's applications in verdict-group order, then by candidate name (never ranked
+    by score within a group: where bands overlap the order would mean nothing), optionally only
+    candidates whose name or e-mail contains ``text``. A queryset, so a page of it is one query."""
+    label = KT("result__label")
+    rank = Case(
+        *[When(**{"result__label": key}, then=Value(i)) for i, key in enumerate(LABEL_ORDER[:-1])],
+        default=Value(len(LABEL_ORDER) - 1),
+        output_field=IntegerField(),
     )
+    qs = position.applications.select_related("candidate").alias(label=label, rank=rank)
+    if text:
+        qs = qs.filter(Q(candidate__name__icontains=text) | Q(candidate__email__icontains=text))
+    return qs.order_by("rank", "candidate__name", "pk")
+
+
+def position_label_counts(position: Position) -> dict[str | None, int]:
+    """How many of the position's applications carry each verdict label (one query)."""
+    rows = position.applications.values(label=KT("result__label")).annotate(n=Count("pk"))
+    counts: dict[str | None, int] = {}
+    for row in rows:
+        key = row["label"] if row["label"] in LABEL_ORDER else None
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def position_application_groups(applications: list[Application]) -> list[dict]:
+    """One page of a position's applications grouped by verdict label, with each one's sessions
+    (1 query for the sessions, whatever the page's size)."""
     stages: dict[int, list[CandidateSession]] = defaultdict(list)
     for session in (
-        CandidateSession.objects.filter(position=position)
+        CandidateSession.objects.filter(application__in=[a.pk for a in applications])
         .select_related("stage", "invitation")
         .order_by("created_at", "pk")
     ):
         stages[session.application_id].append(session)
-    order = ["above_bar", "borderline", "below_bar", "incomplete", None]
-    groups: dict[str | None, list[dict]] = {key: [] for key in order}
+    groups: dict[str | None, list[dict]] = {key: [] for key in LABEL_ORDER}
     for application in applications:
         verdict = Verdict.from_result(application.result)
-        groups[verdict.label if verdict else None].append(
+        label = verdict.label if verdict else None
+        groups[label if label in groups else None].append(
             {"application": application, "verdict": verdict, "stages": stages[application.pk]}
         )
     return [
@@ -477,21 +505,25 @@ def home_todo(user, organization, *, now: datetime | None = None) -> dict[str, l
     return todo
 
 
-def my_interviews(user, organization, *, done: bool) -> list[dict]:
-    """The member's own interviews (their panels), with date, mode and state: to do (their
-    scorecard not submitted) or done (2 queries, whatever the number of rows)."""
+def my_interview_sessions(user, organization, *, done: bool) -> QuerySet[CandidateSession]:
+    """The member's own interviews (their panels): to do (their scorecard not submitted, the
+    soonest first) or done (their scorecard submitted, the latest first)."""
     if organization is None:
-        return []
+        return CandidateSession.objects.none()
     sessions = _panel_sessions(user, organization)
     submitted_by_me = Scorecard.objects.filter(
         interviewer=user, status=Scorecard.Status.SUBMITTED
     ).values("session_id")
     if done:
-        sessions = sessions.filter(pk__in=submitted_by_me).order_by("-created_at")
-    else:
-        sessions = sessions.exclude(pk__in=submitted_by_me).order_by(
-            F("scheduled_at").asc(nulls_last=True), "created_at"
-        )
+        return sessions.filter(pk__in=submitted_by_me).order_by("-created_at", "-pk")
+    return sessions.exclude(pk__in=submitted_by_me).order_by(
+        F("scheduled_at").asc(nulls_last=True), "created_at", "pk"
+    )
+
+
+def my_interview_rows(user, sessions) -> list[dict]:
+    """Rows of My interviews for (a page of) those sessions, with date, mode and the member's
+    own scorecard (1 query for the scorecards, whatever the number of rows)."""
     sessions = list(sessions)
     mine = {
         card.session_id: card

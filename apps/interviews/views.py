@@ -22,7 +22,7 @@ from apps.accounts.models import MANAGER_ROLES, Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 from apps.bank.models import Competency, Track
 
-from . import charts, selectors, services, session_state
+from . import charts, paging, selectors, services, session_state
 from .forms import (
     CandidateForm,
     CorrectionForm,
@@ -43,8 +43,15 @@ MANAGERS = MANAGER_ROLES  # the one list: apps.accounts.models
 
 @role_required(MANAGERS)
 def position_list(request):
-    positions = selectors.positions_for(request.organization)
-    return render(request, "interviews/position_list.html", {"positions": positions})
+    q = paging.search_text(request)
+    positions = paging.search(
+        selectors.positions_for(request.organization).order_by("-created_at", "-pk"),
+        q,
+        "title",
+        "client_company",
+    )
+    page = paging.paginate(request, positions)
+    return render(request, "interviews/position_list.html", {"page": page, "q": q})
 
 
 def _brief_check_view(request, position=None):
@@ -148,6 +155,9 @@ def position_detail(request, pk: int):
         for k, v in sorted(position.competency_weights.items(), key=lambda kv: -kv[1])
     ]
     form = SessionForm(organization=request.organization, position=position)
+    candidate_q = paging.limit_candidate_picker(request, form)
+    q = paging.search_text(request)
+    page = paging.paginate(request, selectors.position_applications(position, text=q))
     schedule_form = ScheduleForm()
     return render(
         request,
@@ -156,7 +166,11 @@ def position_detail(request, pk: int):
             "position": position,
             "weights": weights,
             "form": form,
-            "groups": selectors.position_applications(position),
+            "groups": selectors.position_application_groups(list(page.object_list)),
+            "page": page,
+            "q": q,
+            "candidate_q": candidate_q,
+            "label_counts": selectors.position_label_counts(position),
             "names": names,
             "stages": list(position.stages.select_related("kit")),
             "check": position.brief_check,
@@ -180,8 +194,12 @@ def position_detail(request, pk: int):
 
 @role_required(MANAGERS)
 def candidate_list(request):
-    candidates = Candidate.objects.filter(organization=request.organization)
-    return render(request, "interviews/candidate_list.html", {"candidates": candidates})
+    q = paging.search_text(request)
+    candidates = paging.search(
+        Candidate.objects.filter(organization=request.organization), q, "name", "email"
+    )
+    page = paging.paginate(request, candidates)
+    return render(request, "interviews/candidate_list.html", {"page": page, "q": q})
 
 
 @role_required(MANAGERS)
@@ -207,9 +225,12 @@ def candidate_create(request):
 @role_required(MANAGERS)
 def candidate_detail(request, pk: int):
     candidate = get_for_tenant_or_404(request, Candidate, pk=pk)
-    sessions = candidate.sessions.select_related("position", "invitation").order_by("-created_at")
+    sessions = candidate.sessions.select_related("position", "invitation").order_by(
+        "-created_at", "-pk"
+    )
+    page = paging.paginate(request, sessions)
     return render(
-        request, "interviews/candidate_detail.html", {"candidate": candidate, "sessions": sessions}
+        request, "interviews/candidate_detail.html", {"candidate": candidate, "page": page}
     )
 
 
@@ -340,8 +361,13 @@ def my_sessions(request):
     """The member's own interviews with date, mode and state; ``?show=done`` for the done ones
     (the default is what is still to do)."""
     done = request.GET.get("show") == "done"
-    rows = selectors.my_interviews(request.user, request.organization, done=done)
-    return render(request, "interviews/my_sessions.html", {"rows": rows, "done": done})
+    page = paging.paginate(
+        request, selectors.my_interview_sessions(request.user, request.organization, done=done)
+    )
+    rows = selectors.my_interview_rows(request.user, page.object_list)
+    return render(
+        request, "interviews/my_sessions.html", {"rows": rows, "done": done, "page": page}
+    )
 
 
 # -- scorecards -------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def _current(request) -> Invitation:
     return invitation
 
 
+def current_invitation(request) -> Invitation:
+    """The started invitation of this browser's take-home session (404 without one): for
+    candidate pages of other apps (apps.fairness's voluntary questions)."""
+    return _current(request)
+
+
 def _rows(invitation: Invitation) -> list[dict]:
     answers = Answer.objects.filter(item__session_id=invitation.session_id).select_related("item")
     return [
