@@ -2,11 +2,35 @@
 
 Model changes are recorded by django-auditlog (apps.audit registers the models). This module
 records the rest in the same log, so an organization's history is one list.
+
+Rules it keeps: an event always belongs to an organization (its target defaults to the
+organization itself); its name is a short dotted word ("candidate.exported"); its detail is
+JSON and must carry no personal data of an erased candidate. ``scrub`` keeps every entry
+(who did what, when) and replaces only the erased values.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+
+from auditlog.cid import get_cid
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+
+ERASED = "[erased]"
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_SCRUB_BATCH = 500
+
+
+def remote_addr_of(request) -> str | None:
+    """The client's address as the project knows it: REMOTE_ADDR, which a trusted proxy sets
+    (X-Forwarded-For from the client is not believed: anyone can write it)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def record(
@@ -22,14 +46,100 @@ def record(
     e.g. "candidate.exported", "candidate.erased") in `organization`, on `target` (a model
     instance or None), with `detail` (JSON-able, no personal data of an erased candidate).
     `request` gives the remote address when there is one."""
-    # Stub until the audit trail lands (helper A replaces this body).
-    return None
+    from .models import AuditEntry
+    from .registry import log_key_for, scope_for
+
+    if organization is None:
+        raise ValueError("An audit event belongs to an organization.")
+    if not EVENT_NAME.match(action or ""):
+        raise ValueError(f"Audit event names are dotted lower-case words, got {action!r}.")
+    if detail is not None:
+        json.dumps(detail)  # TypeError now, naming the value, rather than at save
+    target = organization if target is None else target
+    key = log_key_for(target)
+    pk = target.pk
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    AuditEntry.objects.create(
+        organization=organization,
+        actor=actor if is_user else None,
+        actor_email=getattr(actor, "email", None) if is_user else None,
+        action=AuditEntry.Action.EVENT,
+        event=action,
+        content_type=ContentType.objects.get_for_model(target),
+        object_pk=key,
+        object_id=pk if isinstance(pk, int) and key == str(pk) else None,
+        object_repr=str(target)[:500],
+        scope=scope_for(target),
+        additional_data=detail or None,
+        remote_addr=remote_addr_of(request),
+        cid=get_cid(),
+    )
+
+
+def _scrub_value(value: Any, pattern: re.Pattern | None, erase_all: bool) -> Any:
+    """``value`` with every match of ``pattern`` replaced, or (``erase_all``) every value,
+    keeping the JSON's shape: keys, and the kind of an m2m change, stay readable."""
+    if isinstance(value, str):
+        if erase_all:
+            return ERASED if value else value
+        return pattern.sub(ERASED, value) if pattern is not None else value
+    if isinstance(value, list):
+        return [_scrub_value(v, pattern, erase_all) for v in value]
+    if isinstance(value, dict):
+        if value.get("type") == "m2m":
+            return {**value, "objects": _scrub_value(value.get("objects"), pattern, erase_all)}
+        return {k: _scrub_value(v, pattern, erase_all) for k, v in value.items()}
+    return ERASED if erase_all and value is not None else value
 
 
 def scrub(*, organization, strings: list[str], objects: list[Any] | None = None) -> int:
     """Erasure support: remove every occurrence of `strings` (a candidate's name, e-mail, phone,
     answer texts...) from the organization's audit history, and the changed values recorded for
     `objects`, keeping the entries themselves (who did what, when) with the values replaced by
-    "[erased]". Returns how many entries changed."""
-    # Stub until the audit trail lands (helper A replaces this body).
-    return 0
+    "[erased]". Returns how many entries changed.
+
+    Call it last in the erasure's transaction: the erasure's own saves and deletes are logged
+    too, with the values they had. Strings match case-insensitively. Every entry of the
+    organization is read (in batches): the changes are JSON, which no database searches as text
+    the same way, and an erasure is rare."""
+    from .models import AuditEntry
+    from .registry import log_key_for
+
+    needles = sorted({s.strip() for s in strings if s and s.strip()}, key=len, reverse=True)
+    pattern = (
+        re.compile("|".join(re.escape(s) for s in needles), re.IGNORECASE) if needles else None
+    )
+    whole = Q(pk__in=[])
+    for obj in objects or []:
+        whole |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=log_key_for(obj))
+    if pattern is None and not objects:
+        return 0
+    fields = ["object_repr", "changes", "changes_text", "serialized_data", "additional_data"]
+    changed = 0
+    with transaction.atomic():
+        entries = AuditEntry.objects.filter(organization=organization).only("pk", *fields)
+        erase_ids = set(entries.filter(whole).values_list("pk", flat=True)) if objects else set()
+        last_pk = 0
+        while True:
+            # Keyset batches, no open cursor: rows are rewritten while the scan goes on.
+            page = list(entries.filter(pk__gt=last_pk).order_by("pk")[:_SCRUB_BATCH])
+            if not page:
+                break
+            last_pk = page[-1].pk
+            dirty = []
+            for entry in page:
+                erase_all = entry.pk in erase_ids
+                before = [getattr(entry, f) for f in fields]
+                entry.object_repr = _scrub_value(entry.object_repr, pattern, erase_all)
+                entry.changes = _scrub_value(entry.changes, pattern, erase_all)
+                entry.changes_text = _scrub_value(entry.changes_text, pattern, erase_all)
+                entry.serialized_data = (
+                    None if erase_all else _scrub_value(entry.serialized_data, pattern, False)
+                )
+                entry.additional_data = _scrub_value(entry.additional_data, pattern, False)
+                if [getattr(entry, f) for f in fields] != before:
+                    dirty.append(entry)
+            if dirty:
+                AuditEntry.objects.bulk_update(dirty, fields)
+                changed += len(dirty)
+    return changed
