@@ -17,6 +17,39 @@ Level = Literal["nominal", "ordinal", "interval", "ratio"]
 #: Krippendorff's (2004) reading of alpha.
 ALPHA_RELIABLE = 0.80
 ALPHA_TENTATIVE = 0.667
+#: An alpha resting on fewer pairable units (units rated by two or more coders) is shown but
+#: marked provisional. SCORING.md sets no minimum; with under 10 units one odd answer moves
+#: alpha by a tenth or more, which is the width of the "tentative" band.
+ALPHA_MIN_UNITS = 10
+#: Rater drift (SCORING.md): flagged when the mean offset from the panel exceeds DRIFT_THRESHOLD
+#: rating points over DRIFT_MIN_SHARED or more shared items; under that many, provisional.
+DRIFT_THRESHOLD = 0.5
+DRIFT_MIN_SHARED = 20
+
+
+def alpha_reading(alpha: float | None) -> Literal["reliable", "tentative", "rework"] | None:
+    """Krippendorff's reading: >= .80 reliable, .667-.80 tentative, below .667 rework the
+    anchors or calibrate the interviewers. None when alpha is undefined."""
+    if alpha is None:
+        return None
+    if alpha >= ALPHA_RELIABLE:
+        return "reliable"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative"
+    return "rework"
+
+
+def pairable(data: Sequence[Sequence[Hashable | None]]) -> tuple[int, int]:
+    """What an alpha over `data[coder][unit]` rests on: (units rated by two or more coders,
+    values in those units). Other units drop out of alpha."""
+    n_units = max((len(row) for row in data), default=0)
+    units = values = 0
+    for u in range(n_units):
+        m_u = sum(1 for row in data if row[u] is not None)
+        if m_u >= 2:
+            units += 1
+            values += m_u
+    return units, values
 
 
 def _delta2(level: Level, values: list[float], totals: dict[float, float]) -> dict[tuple, float]:
@@ -133,8 +166,8 @@ class Drift:
 def rater_drift(
     ratings: Mapping[Hashable, Mapping[Hashable, float]],
     *,
-    threshold: float = 0.5,
-    min_shared: int = 20,
+    threshold: float = DRIFT_THRESHOLD,
+    min_shared: int = DRIFT_MIN_SHARED,
 ) -> dict[Hashable, Drift]:
     """Per rater: mean offset from the panel, flagged when |offset| > 0.5 over 20+ shared items.
 
