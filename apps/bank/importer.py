@@ -256,7 +256,10 @@ def _write_question(
     competencies: dict[str, Competency],
     *,
     version: int,
+    organization_id: int | None = None,
 ) -> Question:
+    """Create (``question`` None) or rewrite an unused version from a validated entry. Also the
+    writer of an organization's own questions (``apps.bank.authoring``)."""
     fields = {
         "competency": competencies[q_in.competency],
         "track": None if q_in.track == schema.CORE_TRACK else tracks[q_in.track],
@@ -273,7 +276,13 @@ def _write_question(
         **_tags(q_in).as_fields(),
     }
     if question is None:
-        question = Question(key=q_in.key, version=version, is_latest=True, **fields)
+        question = Question(
+            key=q_in.key,
+            version=version,
+            is_latest=True,
+            organization_id=organization_id,
+            **fields,
+        )
     else:
         if question.locked:  # the rule that protects past sessions, checked where it matters
             raise ValueError(f"question {question.key} v{question.version} is locked")
@@ -311,7 +320,15 @@ def _new_version(
 ) -> Question:
     """Keep the used version as it is; the edit becomes version n+1 and kits follow it."""
     Question.objects.filter(pk=current.pk).update(is_latest=False)
-    new = _write_question(None, q_in, tracks, levels, competencies, version=current.version + 1)
+    new = _write_question(
+        None,
+        q_in,
+        tracks,
+        levels,
+        competencies,
+        version=current.version + 1,
+        organization_id=current.organization_id,
+    )
     KitItem.objects.filter(question=current).update(question=new)
     return new
 
@@ -443,9 +460,15 @@ def _str_representer(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _str_representer)
 
 
-def _dump(path: Path, header: str, data: dict[str, Any]) -> None:
+def dump_text(header: str, data: dict[str, Any]) -> str:
+    """``data`` as a bank file's YAML text, headed by a comment (what :func:`export_bank` and
+    an organization's export write)."""
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    path.write_text(f"# {header}\n{text}", encoding="utf-8")
+    return f"# {header}\n{text}"
+
+
+def _dump(path: Path, header: str, data: dict[str, Any]) -> None:
+    path.write_text(dump_text(header, data), encoding="utf-8")
 
 
 def export_bank(directory: str | Path) -> list[Path]:

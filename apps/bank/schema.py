@@ -650,6 +650,13 @@ def _check_references(bank: Bank) -> list[BankError]:
     return errors
 
 
+def check_references(bank: Bank) -> list[BankError]:
+    """The rules between entries, for a bank assembled elsewhere: the question editor
+    (``apps.bank.authoring``) checks one question against the taxonomy in the database with
+    the same rules the importer applies to files."""
+    return _check_references(bank)
+
+
 def _check_plan(bank: Bank, key: str, plan: PlanIn, err: Callable[..., None]) -> None:
     """A plan's references: its track, level, weighted competencies and each stage's kit."""
     if plan.track not in bank.tracks:
