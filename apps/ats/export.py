@@ -1,16 +1,22 @@
 """Bulk export of sessions and applications for ATS clients: NDJSON and CSV, streamed.
 
-The rows come from one query with the result's fields extracted by the database (JSON key
-lookups). On PostgreSQL the server also writes the lines and the response streams COPY's
-output; elsewhere the rows are read in chunks and written in Python. Either way memory stays
-flat however many sessions there are. CSV cells that a spreadsheet would run as a formula
-(starting with =, +, -, @, tab or CR) are prefixed with a quote (OWASP CSV injection).
+On PostgreSQL the server writes the lines and the response streams COPY's output: NDJSON lines
+are concatenated from ids, the joined candidate and position text and each row's stored export
+part (the result's stretch of the line, written with the result: see
+apps/interviews/services/export_parts.py), in the order of the (organization, updated_at, id)
+index so the first bytes leave at once; CSV rows extract the result's fields (JSON key
+lookups). Elsewhere the rows are read in chunks and written in Python. Either way memory stays
+flat however many sessions there are, and a client that sends ``Accept-Encoding: gzip`` gets
+the stream gzip-compressed (level 1, ``Content-Encoding`` and ``Vary`` set). CSV cells that a
+spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) are prefixed with a
+quote (OWASP CSV injection).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +26,7 @@ from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -27,6 +34,7 @@ from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
 from apps.interviews.models import Application, CandidateSession
+from apps.interviews.services import export_parts
 
 from . import filters
 from .api import AUTH, _err
@@ -96,15 +104,20 @@ SESSIONS = Export("sessions", CandidateSession, filters.SessionFilter, COLUMNS)
 APPLICATIONS = Export("applications", Application, filters.ApplicationFilter, APPLICATION_COLUMNS)
 
 
-def export_queryset(organization, params, export: Export = SESSIONS):
-    """The organization's rows, filtered and ordered, one aliased column per column name."""
+def _filtered(organization, params, export: Export):
+    """The organization's rows the client's filters select (400 on a bad filter)."""
     qs = export.model.objects.filter(organization=organization)
     filterset = export.filterset(params, queryset=qs)
     filterset.extra_params = frozenset()  # no pagination: the export is one stream
     if not filterset.is_valid():
         raise serializers.ValidationError(filterset.errors)
+    return filterset.qs.order_by("updated_at", "id")
+
+
+def export_queryset(organization, params, export: Export = SESSIONS):
+    """The organization's rows, filtered and ordered, one aliased column per column name."""
     return (
-        filterset.qs.order_by("updated_at", "id")
+        _filtered(organization, params, export)
         .annotate(**export.annotations())
         .values_list(*export.columns)
     )
@@ -166,20 +179,98 @@ def _pg_copy_sql(qs, fmt: str, columns: list[str] = COLUMNS) -> tuple[str, tuple
     return sql, params
 
 
-def _pg_stream(qs, fmt: str, columns: list[str] = COLUMNS) -> Iterator[bytes]:
-    sql, params = _pg_copy_sql(qs, fmt, columns)
+# -- PostgreSQL NDJSON from the stored parts ----------------------------------------------------
+#
+# The lines are concatenated from the row's ids and enum text, the candidate's and position's
+# text (joined now, so an erased candidate is never streamed from a stale copy), the stored
+# export part (apps/interviews/services/export_parts.py: the result's stretch of the line,
+# written with the result) and the times. The bytes are exactly those json_build_object gave
+# (_pg_copy_sql, still the CSV path): " : " after keys, ", " between pairs. The index
+# (organization, updated_at, id) gives the rows in the line order, so the first lines leave
+# before the last row is read (no sort), when the planner does not prefer hashing.
+
+INTS = {"session_id", "application_id", "candidate_id", "position_id"}
+SOURCES = {"session_id": "id", "application_id": "id"}
+
+
+def _line_queryset(organization, params, export: Export):
+    """The rows a line is built from: raw columns, the stored part and (for rows without a
+    part) the result."""
+    related = {
+        "candidate_name": F("candidate__name"),
+        "candidate_email": F("candidate__email"),
+        "position_title": F("position__title"),
+        "client_company": F("position__client_company"),
+        "stored_part": F("export_part"),
+        "stored_result": F("result"),
+    }
+    keys = set(export_parts.part_keys(export.model))
+    names = [SOURCES.get(c, c) for c in export.columns if c not in keys]
+    return (
+        _filtered(organization, params, export)
+        .annotate(**related)
+        .values_list(*names, "stored_part", "stored_result")
+    )
+
+
+def _pg_json(column: str) -> str:
+    ref = f't."{SOURCES.get(column, column)}"'
+    if column in INTS:
+        return f"{ref}::text"
+    if column in TIMES:
+        return f"""coalesce('"' || {PG_TIME.format(ref=ref)} || '"', 'null')"""
+    return f"coalesce(to_json({ref})::text, 'null')"
+
+
+def _pg_line_sql(qs, export: Export) -> tuple[str, tuple]:
+    """COPY of the lines (see above). Every name interpolated here is one of our constants;
+    user input reaches the query only as the ORM's bound parameters."""
+    inner, params = qs.query.sql_with_params()
+    keys = export_parts.part_keys(export.model)
+    start = export.columns.index(keys[0])
+    if export.columns[start : start + len(keys)] != keys:
+        raise ValueError(f"the stored part's keys are not a run of {export.name}' columns")
+    part = export_parts.fallback_sql(export.model, 't."stored_part"', 't."stored_result"')
+    pieces, text, n = [], "{", 0
+    while n < len(export.columns):
+        text += ", " if n else ""
+        if n == start:
+            pieces += [f"'{text}'", part]
+            n += len(keys)
+        else:
+            pieces += [f"'{text}\"{export.columns[n]}\" : '", _pg_json(export.columns[n])]
+            n += 1
+        text = ""
+    pieces.append("'}'")
+    line = " || ".join(p for p in pieces if p != "''")
+    sql = (
+        f"COPY (SELECT {line} FROM ({inner}) AS t) TO STDOUT "  # noqa: S608
+        "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+    )
+    return sql, params
+
+
+def _pg_copy_stream(sql: str, params) -> Iterator[bytes]:
     # psycopg 3 binds the ORM's parameters client-side for COPY. COPY hands over about a row
-    # per block: gather them into ~64 KB writes, or the server pays per tiny chunk.
-    buffer, size = [], 0
+    # per block: gather them into ~64 KB writes, or the server pays per tiny chunk. The first
+    # write goes out as soon as it holds a line (time to first byte).
+    buffer, size, limit = [], 0, 1
     with connection.cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
         for block in copy:
             buffer.append(bytes(block))
             size += len(block)
-            if size >= STREAM_CHUNK_BYTES:
+            if size >= limit:
                 yield b"".join(buffer)
-                buffer, size = [], 0
+                buffer, size, limit = [], 0, STREAM_CHUNK_BYTES
     if buffer:
         yield b"".join(buffer)
+
+
+def _pg_stream(qs, fmt: str, columns: list[str] = COLUMNS) -> Iterator[bytes]:
+    """The older path: the database extracts the result's fields for each row and writes the
+    line with json_build_object (NDJSON), or the CSV row. CSV uses it; NDJSON uses it as the
+    reference the stored-part lines are checked against."""
+    return _pg_copy_stream(*_pg_copy_sql(qs, fmt, columns))
 
 
 def _number(value):
@@ -263,16 +354,56 @@ EXPORT_ERRORS = {**AUTH, 400: _err("Invalid filter value.")}
 PYTHON_WRITERS = {"ndjson": _ndjson, "csv": _csv}
 
 
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (RFC 9110: a q of 0 refuses it)."""
+    for token in header.split(","):
+        name, _, params = token.partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip"):
+            continue
+        q = params.strip().lower()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+def gzipped(stream: Iterator[bytes]) -> Iterator[bytes]:
+    """The stream gzip-compressed at level 1 (the export is CPU-bound: level 1 keeps most of
+    the ratio at a fraction of the cost), still streamed: the first piece is flushed at once
+    (time to first byte), then pieces leave whenever deflate emits them."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: the gzip container
+    first = True
+    for chunk in stream:
+        out = compressor.compress(chunk)
+        if first:
+            out += compressor.flush(zlib.Z_SYNC_FLUSH)
+            first = False
+        if out:
+            yield out
+    yield compressor.flush()
+
+
 def _stream_response(
     request, fmt: str, content_type: str, export: Export = SESSIONS
 ) -> StreamingHttpResponse:
-    qs = export_queryset(request.auth.organization, request.query_params, export)
-    if connection.vendor == "postgresql":
-        stream = _pg_stream(qs, fmt, export.columns)
+    organization, params = request.auth.organization, request.query_params
+    if connection.vendor == "postgresql" and fmt == "ndjson":
+        qs = _line_queryset(organization, params, export)
+        stream = _pg_copy_stream(*_pg_line_sql(qs, export))
+    elif connection.vendor == "postgresql":
+        stream = _pg_stream(export_queryset(organization, params, export), fmt, export.columns)
     else:
+        qs = export_queryset(organization, params, export)
         stream = PYTHON_WRITERS[fmt](qs.iterator(chunk_size=CHUNK), export.columns)
-    response = StreamingHttpResponse(stream, content_type=content_type)
+    gzip = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+    response = StreamingHttpResponse(gzipped(stream) if gzip else stream, content_type=content_type)
     response["Cache-Control"] = "no-store"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if gzip:
+        response["Content-Encoding"] = "gzip"
     return response
 
 

@@ -7,8 +7,17 @@ written here, inside the transaction of the change that caused them.
 from apps import outbox
 from apps.interviews import events
 
-from . import greenhouse, webhooks
+from . import bullhorn, greenhouse, kombo, webhooks
 
 events.subscribe(webhooks.on_event)
 events.subscribe(greenhouse.on_event)
 outbox.register(greenhouse.CALLBACK_KIND, greenhouse.callback_send)
+events.subscribe(bullhorn.on_event)
+for _kind, _handler in bullhorn.KINDS.items():
+    outbox.register(_kind, _handler)
+events.subscribe(kombo.on_event)
+outbox.register(kombo.ORDER_KIND, kombo.order_send)
+outbox.register(kombo.PACKAGES_KIND, kombo.packages_send)
+outbox.register(kombo.RESULT_KIND, kombo.result_send)
+outbox.register(kombo.SYNC_KIND, kombo.sync_send)
+kombo.watch_plans()

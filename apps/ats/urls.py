@@ -26,7 +26,9 @@ urlpatterns = [
         name="api-docs",
     ),
     path("integrations/greenhouse/", include("apps.ats.greenhouse.urls")),
+    path("integrations/kombo/", include("apps.ats.kombo.urls")),
     path("settings/api-keys/", key_views.key_list, name="api_keys"),
     path("settings/api-keys/<str:prefix>/revoke/", key_views.key_revoke, name="api_key_revoke"),
     path("settings/webhooks/", include("apps.ats.webhooks.urls")),
+    path("settings/bullhorn/", include("apps.ats.bullhorn.urls")),
 ]

@@ -41,6 +41,8 @@ def test_webhook_tasks_go_to_the_webhooks_queue_and_keep_their_names():
     assert queue_of(greenhouse_tasks.greenhouse_notify.name) == "webhooks"
     # E-mails and the rest of the outbox stay on the default queue.
     assert queue_of(outbox_tasks.send_message.name) == settings.CELERY_TASK_DEFAULT_QUEUE
+    # What a worker and the beat see: every app's tasks module, as autodiscovery imports them.
+    app.loader.import_default_modules()
     beat_tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert webhook_tasks.sweep_webhooks.name in beat_tasks
     assert all(name in app.tasks for name in beat_tasks)

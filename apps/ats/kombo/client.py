@@ -1,0 +1,106 @@
+"""The calls we make to Kombo, each from an outbox handler (never from a request):
+
+- ``PUT {api}/assessment/packages`` with ``{"packages": [...]}`` (replaces the whole list);
+- ``PUT {api}/assessment/orders/{assessment_order_id}/result``;
+- ``GET {api}/assessment/orders?ids=..&statuses=CANCELLED,REJECTED`` (``sync.py``: Kombo pushes
+  no cancellation, so open orders are looked up).
+
+Both authenticate as Kombo documents: ``Authorization: Bearer <API key>`` and
+``X-Integration-Id: <integration id>``; Kombo answers 2xx with ``{"status": "success", "data":
+{}, "warnings": [{"message"}]}`` (warnings are logged, as Kombo recommends).
+
+The host is Kombo's documented server for the connection's region (or ``KOMBO_API_URL``), never
+an address someone else gave us, so the webhook address check does not apply. httpx with short
+timeouts and no redirects. Outcomes map onto the outbox: a network error, 408, 429 or 5xx is
+``RetryLater`` (with Kombo's Retry-After when it sends one); any other 4xx is ``GiveUp`` (a
+wrong key, an unknown order: repeating cannot help).
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote
+
+import httpx
+from django.utils import timezone
+
+from apps import outbox
+from apps.accounts import crypto
+
+from ..models import KomboConnection
+
+logger = logging.getLogger(__name__)
+USER_AGENT = "InterviewBank-Kombo/1.0"
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+RETRYABLE = {408, 425, 429}
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds, or an HTTP date) in seconds from now, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def _headers(connection: KomboConnection) -> dict[str, str]:
+    try:
+        key = crypto.decrypt(connection.api_key_encrypted)
+    except crypto.InvalidToken:
+        raise outbox.GiveUp("the stored Kombo API key no longer decrypts") from None
+    return {
+        "authorization": f"Bearer {key}",
+        "x-integration-id": connection.integration_id,
+        "user-agent": USER_AGENT,
+        "accept": "application/json",
+    }
+
+
+def put(connection: KomboConnection, path: str, body: dict) -> dict:
+    """PUT ``body`` as JSON to Kombo; the decoded answer, or RetryLater/GiveUp."""
+    return _call(connection, "PUT", path, json=body)
+
+
+def get(connection: KomboConnection, path: str, params: dict) -> dict:
+    """GET with query ``params``; the decoded answer, or RetryLater/GiveUp."""
+    return _call(connection, "GET", path, params=params)
+
+
+def _call(connection: KomboConnection, method: str, path: str, **kwargs) -> dict:
+    url = f"{connection.api_url}{path}"
+    try:
+        with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as http:
+            response = http.request(method, url, headers=_headers(connection), **kwargs)
+    except httpx.HTTPError as exc:
+        raise outbox.RetryLater(f"{method} {path} failed: {exc!r}") from None
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = {}
+        for warning in (answer.get("warnings") or []) if isinstance(answer, dict) else []:
+            logger.warning("Kombo warning on %s %s: %s", method, path, warning)
+        return answer if isinstance(answer, dict) else {}
+    snippet = response.text[:300]
+    if status in RETRYABLE or status >= 500:
+        raise outbox.RetryLater(
+            f"Kombo answered {status} to {method} {path}: {snippet}",
+            after_seconds=retry_after_seconds(response.headers.get("retry-after")),
+        )
+    raise outbox.GiveUp(f"Kombo refused {method} {path} ({status}): {snippet}")
+
+
+def put_packages(connection: KomboConnection, body: dict) -> dict:
+    return put(connection, "/assessment/packages", body)
+
+
+def put_result(connection: KomboConnection, kombo_order_id: str, body: dict) -> dict:
+    return put(connection, f"/assessment/orders/{quote(kombo_order_id, safe='')}/result", body)

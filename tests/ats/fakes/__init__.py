@@ -1,0 +1,1 @@
+"""Small real HTTP servers standing in for partner APIs in tests (one module per partner)."""
