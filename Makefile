@@ -53,9 +53,9 @@ fmt: install-dev
 migrations-check: install-dev
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-## bench: every benchmark prints its figures; autosave and export need DATABASE_URL=postgres://...
+## bench: every benchmark prints its figures; autosave, export and storage need DATABASE_URL=postgres://...
 bench: install-dev
-	@for script in bench/scoring.py bench/autosave.py bench/export.py; do \
+	@for script in bench/scoring.py bench/autosave.py bench/export.py bench/storage.py; do \
 		echo "== $$script"; $(BIN)/python $$script || echo "($$script did not run: see above)"; \
 	done
 

@@ -94,7 +94,12 @@ INSTALLED_APPS = [
     "apps.takehome",
     "apps.ats",
     "apps.shortlists",
+    "apps.calibration",
     "apps.fairness",
+    "apps.privacy",
+    # Audit trail (django-auditlog, with apps.audit's LogEntry that carries the organization).
+    "auditlog",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -107,11 +112,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.TenantMiddleware",
+    # django-auditlog's middleware (actor, address) believing only REMOTE_ADDR: apps/audit.
+    "apps.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The audit trail's entry: auditlog's LogEntry plus the organization (apps/audit/models.py).
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 
 ROOT_URLCONF = "interviewbank.urls"
 WSGI_APPLICATION = "interviewbank.wsgi.application"
@@ -246,9 +256,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Bullhorn (apps/ats/bullhorn): queue one poll of each connection's event subscription.
+    "bullhorn-poll": {
+        "task": "apps.ats.bullhorn.tasks.bullhorn_poll_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Kombo (apps/ats/kombo/sync.py): ask Kombo which open orders were cancelled (it pushes no
+    # cancellation); one outbox row per connection and period.
+    "kombo-sync-orders": {
+        "task": "apps.ats.kombo.tasks.sync_orders",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Expired Django sessions (candidates' take-home cookies, staff logins): clearsessions.
+    "accounts-clear-expired-sessions": {
+        "task": "apps.accounts.tasks.clear_expired_sessions",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
     # Create forms' one-time keys (apps/accounts/once.py) are needed for days, not forever.
     "accounts-prune-form-submissions": {
         "task": "apps.accounts.tasks.prune_form_submissions",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
+    # Candidate data retention (apps/privacy/retention.py): lists who is due, erases those
+    # listed at least a week earlier.
+    "privacy-apply-retention": {
+        "task": "apps.privacy.tasks.apply_retention",
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
@@ -304,6 +340,22 @@ API_KEY_CUSTOM_HEADER = None
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", False)
 # Greenhouse assessment partner: days a test ordered through send_test stays open.
 GREENHOUSE_TEST_DAYS = env_int("GREENHOUSE_TEST_DAYS", 7, minimum=1)
+# Bullhorn connector: where the data centre is looked up (tests point it at a fake), the poll
+# period the beat's ticks are grouped by, how long a BhRestToken is used before logging in
+# again, and days a take-home sent for a mapped status stays open.
+BULLHORN_LOGIN_INFO_URL = env.str(
+    "BULLHORN_LOGIN_INFO_URL", default="https://rest.bullhornstaffing.com/rest-services/loginInfo"
+)
+BULLHORN_POLL_SECONDS = env_int("BULLHORN_POLL_SECONDS", 60, minimum=10)
+BULLHORN_SESSION_MINUTES = env_int("BULLHORN_SESSION_MINUTES", 9, minimum=1)
+BULLHORN_TAKEHOME_DAYS = env_int("BULLHORN_TAKEHOME_DAYS", 7, minimum=1)
+# Kombo assessment API: empty means Kombo's documented server of the connection's region (tests
+# point it at a fake); days an ordered take-home stays open; plan edits closer together than
+# the window publish the packages once; whether results carry the evidence report PDF.
+KOMBO_API_URL = env.str("KOMBO_API_URL", default="")
+KOMBO_TEST_DAYS = env_int("KOMBO_TEST_DAYS", 7, minimum=1)
+KOMBO_PUBLISH_WINDOW_SECONDS = env_int("KOMBO_PUBLISH_WINDOW_SECONDS", 60, minimum=1)
+KOMBO_ATTACH_PDF = env_bool("KOMBO_ATTACH_PDF", True)
 
 # Overrides of the scoring engine's constants (SCORING.md: mu, tau, sigma_e, ...); empty means
 # the documented defaults. Changing them calls for `manage.py rescore_sessions`.

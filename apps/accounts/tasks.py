@@ -9,3 +9,12 @@ def prune_form_submissions() -> int:
     from .once import form_submissions_prune
 
     return form_submissions_prune()
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Daily: delete expired Django sessions (the take-home candidates' and staff's), so the
+    session table does not grow forever. Django's own ``clearsessions`` does the work."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

@@ -51,7 +51,7 @@ def isa95_evidence_map(application: Application) -> Isa95Map:
             "item_id",
             "criterion_key",
             "value",
-            "item__rubric",
+            "item__frozen__rubric",
             *(f"item__{name}" for name in FIELDS),
         )
     )

@@ -3,7 +3,9 @@
 Rules that must hold:
 - A SessionItem is a frozen copy of a bank question and its rubric taken when the session was
   created. It never changes: editing or retiring the bank question later changes no session,
-  rating or score. The session also freezes the role (track, level, competency weights).
+  rating or score. The text and rubric live in a shared, content-addressed FrozenQuestion row
+  (apps.interviews.frozen), never updated, so sessions of one kit share one copy. The session
+  also freezes the role (track, level, competency weights).
 - One scorecard per (session, interviewer); one Rating row per (scorecard, item, criterion).
   A submitted scorecard is read-only; an admin correction is recorded in ScorecardCorrection.
 - Scorecards are blind: before submitting, an interviewer sees no other scorecard of the
@@ -127,6 +129,9 @@ class Candidate(models.Model):
     external_ids = models.JSONField(
         default=dict, blank=True, help_text='ATS ids, e.g. {"greenhouse": "12345"}'
     )
+    # Set when apps.privacy erased the candidate's personal data: the row stays (as "Erased
+    # candidate #<id>") so the anonymous ratings that item statistics need keep their place.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +189,17 @@ class Application(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # The result's stretch of the export's NDJSON line, written with the result by
+    # apps.interviews.services.scoring (PostgreSQL only; see services/export_parts.py).
+    export_part = models.TextField(null=True, blank=True, editable=False)
+    # Legal hold (apps.privacy): while set, neither an erasure request nor the retention job
+    # touches the candidate's data.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    legal_hold_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -195,7 +211,12 @@ class Application(models.Model):
                 name="one_application_per_candidate_and_position",
             )
         ]
-        indexes = [models.Index(fields=["organization", "updated_at"])]
+        # The export's order (updated_at, id): read in index order, it streams without a sort.
+        indexes = [
+            models.Index(
+                fields=["organization", "updated_at", "id"], name="application_export_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate} for {self.position}"
@@ -257,6 +278,9 @@ class CandidateSession(models.Model):
     kit_key = models.CharField(max_length=80)
     result = models.JSONField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # The result's stretch of the export's NDJSON line, written with the result by
+    # apps.interviews.services.scoring (PostgreSQL only; see services/export_parts.py).
+    export_part = models.TextField(null=True, blank=True, editable=False)
     # When and where a live interview happens; interviewers get an .ics invite from these.
     scheduled_at = models.DateTimeField(null=True, blank=True)
     location = models.CharField(
@@ -270,7 +294,10 @@ class CandidateSession(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organization", "updated_at"])]
+        # The export's order (updated_at, id): read in index order, it streams without a sort.
+        indexes = [
+            models.Index(fields=["organization", "updated_at", "id"], name="session_export_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.candidate} for {self.position}"
@@ -284,20 +311,17 @@ class CandidateSession(models.Model):
         return display_status(self)
 
 
-class SessionItem(models.Model):
-    """A frozen copy of one kit question and its rubric. Never changes after creation."""
+class FrozenQuestion(models.Model):
+    """The content a session froze from a question version: text, guidance, key points,
+    follow-ups, red flags, rubric (criteria and anchors) and minutes.
 
-    session = models.ForeignKey(CandidateSession, on_delete=models.CASCADE, related_name="items")
-    order = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
-    question_key = models.CharField(max_length=80)
-    question_version = models.PositiveIntegerField()
-    competency_key = models.CharField(max_length=80)
-    competency_name = models.CharField(max_length=200)
-    track_tag = models.CharField(max_length=40)
-    level = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=10)
-    weight = models.FloatField()
+    Content-addressed (``digest``: apps.interviews.frozen.digest of those fields) and never
+    updated or deleted while an item points at it, so every session that froze the same
+    content shares this one row. Not tenant-owned: a row is reached only through a session item
+    of the reader's organization, and equal content is equal whoever froze it.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
     prompt = models.TextField()
     guidance = models.TextField()
     key_points = models.JSONField(default=list)
@@ -306,12 +330,54 @@ class SessionItem(models.Model):
     # [{"key", "label", "weight", "anchors": {"0": text, ..., "4": text}}]
     rubric = models.JSONField(default=list)
     expected_minutes = models.PositiveSmallIntegerField(default=10)
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+
+class SessionItemManager(models.Manager):
+    """Every read of items brings its frozen content in the same query (a join on a small
+    table), so pages that show prompts or rubrics keep a constant number of queries."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("frozen")
+
+
+class SessionItem(models.Model):
+    """A frozen copy of one kit question and its rubric. Never changes after creation.
+
+    The question's text and rubric are in ``frozen`` (shared with every session that froze the
+    same content); the properties below read them, so item.prompt, item.rubric etc. work as
+    before. Lookups through the ORM use ``frozen__prompt``, ``item__frozen__rubric``, ....
+    """
+
+    # No index of its own: the unique (session, order) index serves every lookup by session.
+    session = models.ForeignKey(
+        CandidateSession, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
+    order = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # No index: nothing looks items up by their frozen row (frozen rows are never deleted), and
+    # at tens of millions of items each index costs about as much as the row's text columns.
+    frozen = models.ForeignKey(
+        FrozenQuestion, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    question_key = models.CharField(max_length=80)
+    question_version = models.PositiveIntegerField()
+    competency_key = models.CharField(max_length=80)
+    competency_name = models.CharField(max_length=200)
+    track_tag = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10)
+    weight = models.FloatField()
     # The question's ISA-95 tags when the session was created (apps.bank.isa95): the map of a
     # past session does not move when the bank's tags are corrected.
     isa95_categories = models.JSONField(default=list, blank=True)
     isa95_activities = models.JSONField(default=list, blank=True)
     isa95_boundary = models.BooleanField(default=False)
     isa95_outside = models.CharField(max_length=isa95.OUTSIDE_MAX_LENGTH, blank=True)
+
+    objects = SessionItemManager()
 
     class Meta:
         ordering = ["session_id", "order"]
@@ -321,6 +387,15 @@ class SessionItem(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.order + 1} {self.question_key}"
+
+    # The frozen content, read through ``frozen`` (read-only: a frozen item never changes).
+    prompt = property(lambda self: self.frozen.prompt)
+    guidance = property(lambda self: self.frozen.guidance)
+    key_points = property(lambda self: self.frozen.key_points)
+    follow_ups = property(lambda self: self.frozen.follow_ups)
+    red_flags = property(lambda self: self.frozen.red_flags)
+    rubric = property(lambda self: self.frozen.rubric)
+    expected_minutes = property(lambda self: self.frozen.expected_minutes)
 
     @property
     def criterion_keys(self) -> list[str]:

@@ -143,7 +143,9 @@ def debrief(session: CandidateSession, *, user, organization) -> dict:
     scorecards = list(
         scorecards_visible(user, organization, session)
         .filter(status=Scorecard.Status.SUBMITTED)
-        .prefetch_related(Prefetch("item_notes", queryset=ItemNote.objects.select_related("item")))
+        .prefetch_related(
+            Prefetch("item_notes", queryset=ItemNote.objects.select_related("item__frozen"))
+        )
     )
     result = session.result or {}
     flags = result.get("flags", [])
@@ -217,7 +219,7 @@ def takehome_answers_to_discuss(session: CandidateSession) -> list[Answer]:
     return list(
         discussable_answers(session.application_id)
         .exclude(text="")
-        .select_related("item")
+        .select_related("item__frozen")
         .order_by("item__session_id", "item__order")
     )
 
@@ -245,11 +247,11 @@ def application_debrief(application: Application) -> dict:
             "session_id",
             "order",
             "question_key",
-            "prompt",
+            "frozen__prompt",
             "competency_key",
             "competency_name",
-            "rubric",
-            "red_flags",
+            "frozen__rubric",
+            "frozen__red_flags",
             "track_tag",
             "level",
             "kind",
@@ -295,7 +297,7 @@ def application_debrief(application: Application) -> dict:
         panels.append({"card": card, "name": display_name(card.interviewer), "rows": rows})
     discussed = list(
         Answer.objects.filter(item__session_id__in=active, discussed_live_at__isnull=False)
-        .select_related("item", "discussed_live_by")
+        .select_related("item__frozen", "discussed_live_by")
         .order_by("item__order")
     )
     return {

@@ -6,12 +6,16 @@ from . import (
     interview_views,
     invitation_views,
     plan_views,
+    stats_views,
     views,
 )
 
 app_name = "interviews"
 urlpatterns = [
     path("positions/", views.position_list, name="position_list"),
+    # Item statistics read the organization's ratings, so they live here, not in apps.bank
+    # (imports run bank <- interviews).
+    path("statistics/items/", stats_views.item_statistics, name="item_statistics"),
     path("positions/new/", views.position_create, name="position_create"),
     path("positions/<int:pk>/", views.position_detail, name="position_detail"),
     path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),

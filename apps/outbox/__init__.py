@@ -11,7 +11,8 @@ API for other apps (``from apps import outbox``)::
 
     outbox.register("email", handler, secret_keys=("token",))
         # in AppConfig.ready(); handler(message: OutboxMessage) -> None sends it.
-        # Raise outbox.RetryLater (or any exception) to try again with backoff,
+        # Raise outbox.RetryLater (or any exception) to try again with backoff
+        # (RetryLater(msg, after_seconds=30): not before then, e.g. a Retry-After),
         # outbox.GiveUp to fail the row for good. secret_keys: payload keys blanked once the
         # row is sent or failed (store secrets there only encrypted: apps.accounts.crypto).
     outbox.enqueue("email", {"to": [...], "subject": ..., "body": ...},
@@ -40,7 +41,14 @@ if TYPE_CHECKING:
 
 
 class RetryLater(Exception):
-    """The handler could not send now (network, remote 5xx): try again after a backoff."""
+    """The handler could not send now (network, remote 5xx): try again after a backoff.
+
+    ``after_seconds`` (e.g. a 429/503 answer's Retry-After) is the earliest retry: the row is
+    not tried again before it, nor before the usual backoff, whichever is later."""
+
+    def __init__(self, message: str = "", *, after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.after_seconds = after_seconds
 
 
 class GiveUp(Exception):

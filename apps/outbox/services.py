@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 
 from apps.accounts.models import Organization
 
-from . import GiveUp, kind
+from . import GiveUp, RetryLater, kind
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,11 @@ def message_send(*, message_id: int) -> str | None:
         if message.attempts >= MAX_ATTEMPTS:
             fields = {"status": Status.FAILED, "last_error": _error(exc)}
         else:
-            fields = {"next_attempt_at": now + backoff(message.attempts), "last_error": _error(exc)}
+            wait = backoff(message.attempts)
+            after = exc.after_seconds if isinstance(exc, RetryLater) else None
+            if after is not None and after > 0:
+                wait = max(wait, timedelta(seconds=min(after, BACKOFF_MAX_SECONDS)))
+            fields = {"next_attempt_at": now + wait, "last_error": _error(exc)}
     else:
         fields = {"status": Status.SENT, "sent_at": now, "last_error": ""}
     if fields.get("status") in (Status.SENT, Status.FAILED):

@@ -256,13 +256,13 @@ class Item:
         frozen) and ratings the database constrains to 0-4. Skips the field checks, which
         dominated a bulk rescore; everything else should use the checking constructor."""
         item = object.__new__(cls)
-        for name, value in (
-            ("id", id), ("competency", competency), ("track", track), ("level", level),
-            ("weight", weight), ("source", source), ("ratings", ratings),
-            ("critical_flags", len(critical_flag_texts)),
-            ("critical_flag_texts", critical_flag_texts), ("discussed_live", discussed_live),
-        ):  # fmt: skip
-            object.__setattr__(item, name, value)
+        # The fields written in one go into the instance's dict (a frozen dataclass without
+        # slots): what ten object.__setattr__ calls did, at a fraction of the cost.
+        item.__dict__.update(
+            id=id, competency=competency, track=track, level=level, weight=weight,
+            source=source, ratings=ratings, critical_flags=len(critical_flag_texts),
+            critical_flag_texts=critical_flag_texts, discussed_live=discussed_live,
+        )  # fmt: skip
         return item
 
     def _error(self, name: str, problem: str) -> ValueError:

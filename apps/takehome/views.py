@@ -87,7 +87,9 @@ def current_invitation(request) -> Invitation:
 
 
 def _rows(invitation: Invitation) -> list[dict]:
-    answers = Answer.objects.filter(item__session_id=invitation.session_id).select_related("item")
+    answers = Answer.objects.filter(item__session_id=invitation.session_id).select_related(
+        "item__frozen"
+    )
     return [
         {
             "item": a.item,

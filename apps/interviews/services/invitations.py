@@ -83,9 +83,10 @@ def takehome_kit(position: Position) -> Kit:
     return kit or position.kit
 
 
-def takehome_questions(position: Position) -> list:
-    """The written and scenario questions a take-home for this position can use."""
-    kit = takehome_kit(position)
+def takehome_questions(position: Position, *, kit: Kit | None = None) -> list:
+    """The written and scenario questions a take-home for this position can use (of ``kit``:
+    a given take-home stage's kit, when the caller runs that stage)."""
+    kit = kit or takehome_kit(position)
     return [
         ki.question
         for ki in kit.items.select_related("question__competency")
@@ -114,11 +115,16 @@ def invitation_create(
     instructions: str = "",
     interviewers=(),
     contact: str = "",
+    stage=None,
 ) -> Created:
     """Create a take-home session with the chosen written/scenario items, and its invitation.
 
-    The e-mail is queued after commit; the returned token is the only copy.
+    ``stage``: the position's take-home stage to run (an ATS ordered that one); by default its
+    first take-home stage. The e-mail is queued after commit; the returned token is the only
+    copy.
     """
+    if stage is not None and (stage.position_id != position.pk or stage.mode != "take_home"):
+        raise ValidationError({"stage": "Choose a take-home stage of this position."})
     errors = {}
     if expires_at <= timezone.now():
         errors["expires_at"] = "The deadline must be in the future."
@@ -126,8 +132,8 @@ def invitation_create(
         errors["time_limit_minutes"] = "The time limit must be a positive number of minutes."
     if not 0 <= extra_time_percent <= 200:
         errors["extra_time_percent"] = "Extra time must be between 0% and 200%."
-    kit = takehome_kit(position)
-    available = [q.key for q in takehome_questions(position)]
+    kit = stage.kit if stage is not None else takehome_kit(position)
+    available = [q.key for q in takehome_questions(position, kit=kit)]
     chosen = available if not question_keys else [k for k in available if k in question_keys]
     unknown = sorted(set(question_keys or []) - set(available))
     if unknown:
@@ -146,7 +152,7 @@ def invitation_create(
         created_by=created_by,
         kit=kit,
         question_keys=chosen,
-        stage=takehome_stage(position),
+        stage=stage if stage is not None else takehome_stage(position),
     )
     Answer.objects.bulk_create([Answer(item=item) for item in session.items.all()])
     token, digest = new_token()
@@ -403,8 +409,9 @@ def answer_save(
     """Save an answer if ``version`` is the one stored (compare-and-swap in one UPDATE).
 
     The invitation (given as a row or by its token's hash) is locked for the check, so a save
-    can never land after a submit that committed first. On the hot path this is one locking
-    read and one UPDATE. Returns the answer as saved (without reading it back).
+    can never land after a submit that committed first. By token hash on PostgreSQL the hot
+    path is one statement (``answer_fast``: it only accepts; any refusal comes back here);
+    otherwise one locking read and one UPDATE. Returns the answer as saved (not read back).
 
     Refusals: no version (400), after submit (409), after the deadline plus grace (403), a stale
     version (409, with the stored answer attached so the page can show both texts).
@@ -415,6 +422,19 @@ def answer_save(
     if len(text) > getattr(settings, "TAKEHOME_MAX_ANSWER_CHARS", 100_000):
         raise SaveRefused("This answer is too long to save.", SaveRefused.Reason.INVALID)
     events = [{"at": now.isoformat(), "size": int(s)} for s in paste_sizes if int(s) > 0]
+    focus_lost, active_seconds = max(0, focus_lost), max(0, min(active_seconds, 3600))
+    if invitation is None and token_hash:
+        from . import answer_fast  # it imports this module's rule constants
+
+        if answer_fast.available():
+            # The hot path: one statement that only ever accepts; a refusal lands below,
+            # where the same rule decides again under the lock and says why.
+            saved = answer_fast.answer_save_sql(
+                token_hash=token_hash, item_id=item_id, text=text, version=version, now=now,
+                paste_events=events, focus_lost=focus_lost, active_seconds=active_seconds,
+            )  # fmt: skip
+            if saved is not None:
+                return saved
     with transaction.atomic():
         fresh = invitation_lock_for_answers(
             invitation=invitation,
@@ -428,8 +448,8 @@ def answer_save(
             text=text,
             version=F("version") + 1,
             saved_at=now,
-            focus_lost=F("focus_lost") + max(0, focus_lost),
-            active_seconds=F("active_seconds") + max(0, min(active_seconds, 3600)),
+            focus_lost=F("focus_lost") + focus_lost,
+            active_seconds=F("active_seconds") + active_seconds,
         )
         if updated and events:
             # Appending to JSON is not atomic in every database: lock the row for it.

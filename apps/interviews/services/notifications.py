@@ -36,7 +36,12 @@ def invitation_email(*, invitation: Invitation, token: str) -> PreparedEmail:
     """The e-mail carrying the candidate's link."""
     from .invitations import takehome_link
 
-    context = {"invitation": invitation, "link": takehome_link(token)}
+    context = {
+        "invitation": invitation,
+        "link": takehome_link(token),
+        "privacy_link": settings.SITE_URL
+        + reverse("privacy_notice", args=[invitation.organization.slug]),
+    }
     return PreparedEmail(
         to=[invitation.email],
         subject=f"Your take-home assignment: {invitation.session.position.title}",

@@ -241,7 +241,10 @@ def scorecard_correct(
         )
         locked.recommendation = recommendation
         locked.save(update_fields=["recommendation", "updated_at"])
-    ScorecardCorrection.objects.bulk_create(records)
+    for record in records:
+        # One by one, not bulk_create: the audit trail (django-auditlog) logs each from its
+        # post_save signal, which bulk_create does not send.
+        record.save()
     if records:
         session_rescore(session=locked.session)
     return records

@@ -8,15 +8,16 @@ calls the engine for a stored result.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.scoring import engine
@@ -26,11 +27,13 @@ from ..models import (
     Answer,
     Application,
     CandidateSession,
+    FrozenQuestion,
     ItemNote,
     Rating,
     Scorecard,
     SessionItem,
 )
+from . import export_parts
 
 
 def scoring_constants() -> engine.Constants:
@@ -38,16 +41,60 @@ def scoring_constants() -> engine.Constants:
     return engine.Constants.from_dict(overrides) if overrides else engine.DEFAULTS
 
 
+_MISSING = object()
+# Separators of the ratings signature (criterion key, value; one criterion from the next):
+# control characters that never occur in a rubric's criterion keys.
+_KV, _SEP = "\x1f", "\x1e"
+
+
+def _ratings_signatures(card_ids: list[int]) -> dict[tuple[int, int], str]:
+    """Each submitted card's ratings of each item as one string, ``key<US>value<RS>...``.
+
+    PostgreSQL aggregates them (one row per card and item instead of one per criterion: a
+    bulk rescore read millions of rating rows otherwise); elsewhere Python builds the same
+    strings. Equal strings on items of one frozen version give one item rating (the memo in
+    ``_card_ratings``). The criteria's order within a string does not matter (it is parsed
+    back into a dict); no ORDER BY, which sorted every group."""
+    if not card_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT scorecard_id, item_id, string_agg(criterion_key || chr(31) || value, "  # noqa: S608 - table name from model meta
+            f"chr(30)) FROM {Rating._meta.db_table} "
+            "WHERE scorecard_id = ANY(%s) GROUP BY scorecard_id, item_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [card_ids])
+            return {(card, item): sig for card, item, sig in cursor.fetchall()}
+    parts: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for card, item, key, value in Rating.objects.filter(scorecard_id__in=card_ids).values_list(
+        "scorecard_id", "item_id", "criterion_key", "value"
+    ):
+        parts[(card, item)].append(f"{key}{_KV}{value}")
+    return {pair: _SEP.join(sorted(given)) for pair, given in parts.items()}
+
+
+def _given(signature: str | None) -> dict[str, int]:
+    """A ratings signature back as {criterion key: value}."""
+    if not signature:
+        return {}
+    return {key: int(value) for key, value in (p.split(_KV) for p in signature.split(_SEP))}
+
+
 def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
-    """Everything the engine needs for these sessions, as plain values (4 queries).
+    """Everything the engine needs for these sessions, as plain values (6 queries).
 
     Reading tuples rather than model instances keeps a bulk rescore of many sessions fast.
+    ``ratings`` maps (card id, item id) to a ratings signature (``_ratings_signatures``) and
+    is one dict shared by the sessions of the call; each item carries its frozen version's
+    decoded rubric and red flags (read once per version, shared by its items).
     """
+    ratings: dict[tuple[int, int], str] = {}
     inputs: dict[int, dict] = {
         sid: {
             "items": [],
             "cards": [],
-            "ratings": defaultdict(dict),
+            "ratings": ratings,
             "flags": defaultdict(set),
             "discussed": set(),
             "not_asked": set(),  # (card id, item id) pairs
@@ -55,37 +102,30 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
         for sid in session_ids
     }
     fields = ("pk", "session_id", "question_key", "competency_key", "track_tag", "level",
-              "weight", "rubric", "red_flags")  # fmt: skip
-    # Sessions of one kit share their frozen rubrics: read the JSON as text and decode each
-    # distinct text once (decoding dominated a bulk rescore otherwise).
-    decoded: dict[str, Any] = {}
-
-    def decode(text: str) -> Any:
-        if text not in decoded:
-            decoded[text] = json.loads(text)
-        return decoded[text]
-
-    rows = (
+              "weight", "frozen_id")  # fmt: skip
+    rows = list(
         SessionItem.objects.filter(session_id__in=session_ids)
         .order_by("session_id", "order")
-        .annotate(
-            rubric_text=Cast("rubric", TextField()), flags_text=Cast("red_flags", TextField())
-        )
-        .values_list(*fields[:-2], "rubric_text", "flags_text")
+        .values_list(*fields)
     )
+    frozen = {
+        pk: (rubric, flags)
+        for pk, rubric, flags in FrozenQuestion.objects.filter(
+            pk__in={row[-1] for row in rows}
+        ).values_list("pk", "rubric", "red_flags")
+    }
     for row in rows:
         item = dict(zip(fields, row, strict=True))
-        item["rubric"], item["red_flags"] = decode(row[-2]), decode(row[-1])
+        item["rubric"], item["red_flags"] = frozen[row[-1]]
         inputs[row[1]]["items"].append(item)
     submitted = Scorecard.objects.filter(
         session_id__in=session_ids, status=Scorecard.Status.SUBMITTED
     )
+    card_ids = []
     for card_id, session_id in submitted.order_by("pk").values_list("pk", "session_id"):
         inputs[session_id]["cards"].append(card_id)
-    for session_id, card_id, item_id, key, value in Rating.objects.filter(
-        scorecard__in=submitted
-    ).values_list("scorecard__session_id", "scorecard_id", "item_id", "criterion_key", "value"):
-        inputs[session_id]["ratings"][(card_id, item_id)][key] = value
+        card_ids.append(card_id)
+    ratings.update(_ratings_signatures(card_ids))
     for session_id, card_id, item_id, picked, not_asked in ItemNote.objects.filter(
         scorecard__in=submitted
     ).values_list("scorecard__session_id", "scorecard_id", "item_id", "red_flags", "not_asked"):
@@ -98,6 +138,44 @@ def _load_inputs(session_ids: list[int]) -> dict[int, dict]:
     ).values_list("item__session_id", "item_id"):
         inputs[session_id]["discussed"].add(item_id)
     return inputs
+
+
+def _card_ratings(item: dict, cards: list[int], data: dict, memo: dict) -> dict[int, float]:
+    """Each of ``cards``' rating of one item (``engine.item_rating``: the criterion-weighted
+    mean), by scorecard id; a card that rated no weighted criterion of it gives none.
+
+    The memo keys on (frozen version, ratings signature): the rubric is compiled once per
+    version and pattern of ratings, not once per card and item."""
+    out = {}
+    ratings, pk, version = data["ratings"], item["pk"], item["frozen_id"]
+    for card_id in cards:
+        key = (version, ratings.get((card_id, pk)))
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            given = _given(key[1])
+            pairs = tuple(
+                (given[c["key"]], c["weight"]) for c in item["rubric"] if c["key"] in given
+            )
+            value = memo[key] = engine.item_rating(pairs)
+        if value is not None:
+            out[card_id] = value
+    return out
+
+
+def card_item_ratings(*, session_ids: list[int]) -> list[tuple[int, int, str, int, float]]:
+    """Every submitted scorecard's rating of every item it asked, as the score counts it:
+    ``(session id, item id, question key, scorecard id, item rating)``. For calibration
+    (agreement between interviewers), which must see the same ratings the scores rest on.
+    A constant number of queries (those of ``_load_inputs``)."""
+    inputs = _load_inputs(session_ids)
+    memo: dict = {}
+    out = []
+    for session_id, data in inputs.items():
+        for item in data["items"]:
+            asked_by = [c for c in data["cards"] if (c, item["pk"]) not in data["not_asked"]]
+            for card_id, value in _card_ratings(item, asked_by, data, memo).items():
+                out.append((session_id, item["pk"], item["question_key"], card_id, value))
+    return out
 
 
 def _engine_items(
@@ -114,17 +192,7 @@ def _engine_items(
         asked_by = [c for c in data["cards"] if (c, item["pk"]) not in not_asked]
         if data["cards"] and not asked_by:
             continue  # nobody asked it: no evidence either way, so the item is absent
-        item_ratings = []
-        for card_id in asked_by:
-            given = data["ratings"].get((card_id, item["pk"]), {})
-            pairs = tuple(
-                (given[c["key"]], c["weight"]) for c in item["rubric"] if c["key"] in given
-            )
-            if pairs not in memo:
-                memo[pairs] = engine.item_rating(pairs)
-            value = memo[pairs]
-            if value is not None:
-                item_ratings.append(value)
+        item_ratings = list(_card_ratings(item, asked_by, data, memo).values())
         flags = item["red_flags"]
         critical = [
             flags[i]["text"]
@@ -219,27 +287,73 @@ def _application_result(
     return result
 
 
-def _store_results(sessions: list[CandidateSession], now) -> None:
-    """One parameterised UPDATE per session, sent as a batch (``executemany``): much cheaper
-    than ``bulk_update``'s CASE expressions for large JSON values. Bumps ``updated_at`` so ATS
-    clients polling ``updated_since`` see the new result."""
-    table = CandidateSession._meta.db_table
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    sql = f"UPDATE {table} SET result = %s{cast}, scored_at = %s, updated_at = %s WHERE id = %s"  # noqa: S608 - table name from model meta
+class Rescored(int):
+    """How many rows a bulk rescore scored; ``written``: how many of them changed and were
+    stored (an unchanged result is not written, so ``updated_at`` stays put)."""
+
+    written: int = 0
+
+    @classmethod
+    def of(cls, scored: int, written: int) -> Rescored:
+        out = cls(scored)
+        out.written = written
+        return out
+
+
+def store_results(model: type, rows: list[tuple[int, dict | None]], now) -> set[int]:
+    """Store results: the one writer of ``result`` on sessions and applications, for single
+    changes (submit, correction, cancel, discussed live) and bulk rescores alike.
+
+    Writes only the rows whose result changed (or whose stored export part is missing or out
+    of date), bumping ``updated_at`` (ATS clients poll ``updated_since``) and ``scored_at``
+    (cleared with the result); returns the ids written. On PostgreSQL one statement per call
+    (the rows as two arrays), which also writes the export part from the same result
+    (services/export_parts.py); elsewhere one UPDATE per row."""
+    if not rows:
+        return set()
+    table = model._meta.db_table
+    texts = [(pk, None if result is None else json.dumps(result)) for pk, result in rows]
+    if connection.vendor == "postgresql":
+        part = export_parts.part_sql(model, "v.r")
+        sql = (
+            f"UPDATE {table} AS t SET result = v.r, export_part = {part}, "  # noqa: S608 - names from model meta and constants
+            "scored_at = CASE WHEN v.r IS NULL THEN NULL ELSE %s END, updated_at = %s "
+            "FROM (SELECT u.id, u.txt::jsonb AS r FROM unnest(%b::bigint[], %b::text[]) "
+            "AS u(id, txt)) AS v "
+            f"WHERE t.id = v.id AND (t.result IS DISTINCT FROM v.r "
+            f"OR t.export_part IS DISTINCT FROM {part}) RETURNING t.id"
+        )
+        # Parameters bound by the server, the arrays in binary: Django's client-side binding
+        # escaped every quote of every result into an array literal (a third of a bulk
+        # rescore's time). Same connection, so the caller's transaction.
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [now, now, [pk for pk, _ in texts], [t for _, t in texts]])
+            return {pk for (pk,) in cursor.fetchall()}
+    # Django stores JSON as json.dumps text here, so equal results compare equal as text.
+    sql = (
+        f"UPDATE {table} SET result = %s, scored_at = %s, updated_at = %s "  # noqa: S608 - table name from model meta
+        "WHERE id = %s AND result IS NOT %s"
+    )
+    written = set()
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(json.dumps(s.result), now, now, s.pk) for s in sessions])
+        for pk, text in texts:
+            cursor.execute(sql, [text, None if text is None else now, now, pk, text])
+            if cursor.rowcount:
+                written.add(pk)
+    return written
 
 
-def sessions_rescore(*, session_ids: Iterable[int], chunk_size: int = 500) -> int:
+def sessions_rescore(*, session_ids: Iterable[int], chunk_size: int = 500) -> Rescored:
     """Recompute and store the results of many sessions, a chunk at a time (a constant number
-    of queries per chunk). Returns the number of sessions scored."""
+    of queries per chunk). Returns the number of sessions scored (``.written``: stored)."""
     ids = list(session_ids)
     constants = scoring_constants()
     memo: dict = {}
-    done = 0
+    done = written = 0
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        with transaction.atomic():
+        with transaction.atomic(), _gc_paused():
             sessions = list(
                 CandidateSession.objects.select_for_update(of=("self",))
                 .select_related("application")
@@ -255,12 +369,24 @@ def sessions_rescore(*, session_ids: Iterable[int], chunk_size: int = 500) -> in
                 )
             )
             inputs = _load_inputs([s.pk for s in sessions])
-            now = timezone.now()
-            for session in sessions:
-                session.result = _score(session, inputs[session.pk], constants, memo)
-            _store_results(sessions, now)
+            rows = [(s.pk, _score(s, inputs[s.pk], constants, memo)) for s in sessions]
+            written += len(store_results(CandidateSession, rows, timezone.now()))
         done += len(sessions)
-    return done
+    return Rescored.of(done, written)
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection inside a bulk chunk: scoring allocates many small objects
+    and none of them forms a cycle, so the collector's passes were pure cost (it runs again,
+    and catches up, when the chunk ends)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _active_sessions(application_ids: list[int]) -> dict[int, list[tuple[int, str, Any]]]:
@@ -283,26 +409,26 @@ def application_rescore(*, application: Application) -> dict | None:
     sessions = _active_sessions([application.pk])[application.pk]
     inputs = _load_inputs([sid for sid, _, _ in sessions])
     application.result = _application_result(application, sessions, inputs, scoring_constants())
-    application.scored_at = timezone.now() if application.result else None
-    application.save(update_fields=["result", "scored_at", "updated_at"])
+    now = timezone.now()
+    if store_results(Application, [(application.pk, application.result)], now):
+        application.scored_at = now if application.result else None
+        application.updated_at = now
     if application.result:
         events.emit("application.scored", application)
     return application.result
 
 
-def applications_rescore(*, application_ids: Iterable[int], chunk_size: int = 500) -> int:
+def applications_rescore(*, application_ids: Iterable[int], chunk_size: int = 500) -> Rescored:
     """Recompute and store the results of many applications, a chunk at a time (a constant
-    number of queries per chunk). Returns the number of applications scored."""
+    number of queries per chunk). Returns the number of applications scored (``.written``:
+    how many changed and were stored)."""
     ids = list(application_ids)
     constants = scoring_constants()
     memo: dict = {}
-    done = 0
-    table = Application._meta.db_table
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    sql = f"UPDATE {table} SET result = %s{cast}, scored_at = %s, updated_at = %s WHERE id = %s"  # noqa: S608 - table name from model meta
+    done = written = 0
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        with transaction.atomic():
+        with transaction.atomic(), _gc_paused():
             applications = list(
                 Application.objects.select_for_update()
                 .filter(pk__in=chunk)
@@ -312,18 +438,13 @@ def applications_rescore(*, application_ids: Iterable[int], chunk_size: int = 50
             )
             sessions = _active_sessions([a.pk for a in applications])
             inputs = _load_inputs([sid for rows in sessions.values() for sid, _, _ in rows])
-            now = timezone.now()
-            rows = []
-            for application in applications:
-                result = _application_result(
-                    application, sessions[application.pk], inputs, constants, memo
-                )
-                rows.append((json.dumps(result) if result else None, now if result else None,
-                             now, application.pk))  # fmt: skip
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
+            rows = [
+                (a.pk, _application_result(a, sessions[a.pk], inputs, constants, memo))
+                for a in applications
+            ]
+            written += len(store_results(Application, rows, timezone.now()))
         done += len(applications)
-    return done
+    return Rescored.of(done, written)
 
 
 def panel_complete(session: CandidateSession) -> bool:
@@ -349,13 +470,14 @@ def session_rescore(*, session: CandidateSession) -> dict:
     )
     data = _load_inputs([session.pk])[session.pk]
     session.result = _score(session, data, scoring_constants())
-    session.scored_at = timezone.now()
-    fields = ["result", "scored_at", "updated_at"]
-    if panel_complete(session) and session.status != CandidateSession.Status.CANCELLED:
-        session.status = CandidateSession.Status.SCORED
-        fields.append("status")
-    session.save(update_fields=fields)
-    if session.status == CandidateSession.Status.SCORED:
+    now = timezone.now()
+    if store_results(CandidateSession, [(session.pk, session.result)], now):
+        session.scored_at = session.updated_at = now
+    Status = CandidateSession.Status
+    if session.status not in (Status.CANCELLED, Status.SCORED) and panel_complete(session):
+        session.status = Status.SCORED
+        CandidateSession.objects.filter(pk=session.pk).update(status=session.status, updated_at=now)
+    if session.status == Status.SCORED:
         events.emit("session.scored", session)
     application_rescore(application=session.application)
     return session.result

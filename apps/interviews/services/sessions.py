@@ -1,4 +1,9 @@
-"""Sessions: creation freezes the kit and the role; interviewers; cancellation."""
+"""Sessions: creation freezes the kit and the role; interviewers; cancellation.
+
+Freezing shares content: each item points at the content-addressed ``FrozenQuestion`` of its
+question version (``frozen_questions``), created once and never updated, so a later edit of
+the bank (a new version, new content, a new row) never reaches a past session.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,11 @@ from apps.bank.models import Anchor, Criterion, Kit, Question
 from apps.bank.services import questions_lock
 
 from .. import events
+from .. import frozen as content_address
 from ..models import (
     Candidate,
     CandidateSession,
+    FrozenQuestion,
     Invitation,
     Position,
     PositionStage,
@@ -36,6 +43,38 @@ def _freeze_rubric(question: Question) -> list[dict]:
         }
         for c in question.criteria.all()
     ]
+
+
+def frozen_content(question: Question) -> dict:
+    """What a session freezes of a question version (``apps.interviews.frozen.CONTENT_FIELDS``);
+    prefetch its criteria and their anchors (ordered by rating)."""
+    return {
+        "prompt": question.prompt,
+        "guidance": question.guidance,
+        "key_points": list(question.key_points),
+        "follow_ups": list(question.follow_ups),
+        "red_flags": list(question.red_flags),
+        "rubric": _freeze_rubric(question),
+        "expected_minutes": question.expected_minutes,
+    }
+
+
+def frozen_questions(contents: Iterable[dict]) -> list[FrozenQuestion]:
+    """The shared FrozenQuestion row of each content, in order, creating the missing ones.
+
+    Two queries when every content is known, three when some are new. Concurrent sessions
+    freezing the same new content both insert it with ON CONFLICT DO NOTHING (the digest is
+    unique) and then read the one row that won."""
+    contents = list(contents)
+    digests = [content_address.digest(c) for c in contents]
+    rows = {f.digest: f for f in FrozenQuestion.objects.filter(digest__in=set(digests))}
+    missing = {d: c for d, c in zip(digests, contents, strict=True) if d not in rows}
+    if missing:
+        FrozenQuestion.objects.bulk_create(
+            [FrozenQuestion(digest=d, **c) for d, c in missing.items()], ignore_conflicts=True
+        )
+        rows.update({f.digest: f for f in FrozenQuestion.objects.filter(digest__in=list(missing))})
+    return [rows[d] for d in digests]
 
 
 @transaction.atomic
@@ -117,13 +156,15 @@ def session_create(
         if question_keys is not None:
             kit_items = kit_items.filter(question__key__in=list(question_keys))
         picked = [(ki.question, ki.weight) for ki in kit_items]
+    shared = frozen_questions(frozen_content(q) for q, _ in picked)
     items = []
-    for order, (q, weight) in enumerate(picked):
+    for order, ((q, weight), frozen) in enumerate(zip(picked, shared, strict=True)):
         items.append(
             SessionItem(
                 session=session,
                 order=order,
                 question=q,
+                frozen=frozen,
                 question_key=q.key,
                 question_version=q.version,
                 competency_key=q.competency.key,
@@ -132,13 +173,6 @@ def session_create(
                 level=q.level_id,
                 kind=q.kind,
                 weight=weight,
-                prompt=q.prompt,
-                guidance=q.guidance,
-                key_points=list(q.key_points),
-                follow_ups=list(q.follow_ups),
-                red_flags=list(q.red_flags),
-                rubric=_freeze_rubric(q),
-                expected_minutes=q.expected_minutes,
                 **isa95.Tags.of(q).as_fields(),
             )
         )
