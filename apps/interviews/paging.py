@@ -48,10 +48,10 @@ def candidate_choices(queryset: QuerySet, text: str, selected=None) -> list[tupl
     again with an error keeps its choice). The field still accepts any candidate of the
     organization: its queryset is unchanged, only what is listed is bounded."""
     found = search(queryset, text, "name", "email").order_by("-updated_at", "-pk")
-    rows = list(found.values_list("pk", "name", "email")[:PICKER_LIMIT])
+    rows = list(found.values_list("pk", "name")[:PICKER_LIMIT])
     if selected and str(selected).isdigit() and int(selected) not in {r[0] for r in rows}:
-        rows[:0] = queryset.filter(pk=int(selected)).values_list("pk", "name", "email")
-    return [("", "Choose a candidate")] + [(pk, f"{name} <{email}>") for pk, name, email in rows]
+        rows[:0] = queryset.filter(pk=int(selected)).values_list("pk", "name")
+    return [("", "Choose a candidate"), *rows]
 
 
 def limit_candidate_picker(request: HttpRequest, form, field: str = "candidate") -> str:

@@ -318,7 +318,7 @@ def test_interviewers_get_404_on_every_authoring_page(client, interviewer, org, 
     for name, args in [
         ("bank:question_new", []),
         ("bank:questions_export", []),
-        ("bank:item_statistics", []),
+        ("interviews:item_statistics", []),
         ("bank:question_edit", [question.key]),
         ("bank:question_retire", [question.key]),
     ]:

@@ -52,9 +52,10 @@ def test_a_double_clicked_invite_creates_one_session_and_one_email(
     axe(page, "invitation form")
     form_url = page.url
     body = page.evaluate(
-        "new URLSearchParams(new FormData(document.querySelector('main form'))).toString()"
+        "new URLSearchParams(new FormData("
+        "document.querySelector('main form[method=post]'))).toString()"
     )
-    page.dblclick("main button[type=submit]")
+    page.dblclick("main form[method=post] button[type=submit]")
     page.wait_for_selector("text=The candidate's link, shown this once")
     # Chromium may fold a double click into one navigation: send the very same form once more
     # (what a reload that re-posts does), with the page's cookies.
