@@ -67,9 +67,17 @@ def enqueue(
 
 
 # After the broker refused a task, this process leaves queueing to the sweep for a while, so
-# that during an outage only one request in that time pays for a connection attempt.
+# that during an outage only one request in that time pays for a connection attempt. The
+# verdict is about the broker this process points at: whoever points it elsewhere (the outage
+# tests' harness) resets it with ``broker_reconfigured()``.
 BROKER_PAUSE_SECONDS = 10.0
 _broker_down_until = 0.0
+
+
+def broker_reconfigured() -> None:
+    """Forget that the broker was down: the process now points at another broker."""
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 def dispatch(message_id: int) -> None:

@@ -34,11 +34,6 @@ pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 __all__ = ["receiver"]  # the fixture, imported for this module's tests
 
 
-# Passes alone on PostgreSQL (4 of 4 runs), but in the whole suite after the Bullhorn and Kombo
-# outage tests it has timed out twice waiting for "no pending outbox row": some row of an
-# earlier test's kind stays pending. Under investigation (see the closing note of 2026-12-01);
-# the same guarantee is proved for Bullhorn, Kombo and e-mail by their own outage tests.
-@pytest.mark.xfail(strict=False, reason="order-dependent pending outbox row; see note")
 def test_a_broker_outage_delays_the_greenhouse_callback_but_loses_and_repeats_nothing(
     require_postgres, org, recruiter, receiver, settings, monkeypatch, tmp_path
 ):

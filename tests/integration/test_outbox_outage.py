@@ -38,6 +38,7 @@ from apps.ats.greenhouse.services import greenhouse_send_test
 from apps.bank.models import Question
 from apps.interviews import services
 from apps.interviews.services import invitations
+from apps.outbox import services as outbox_services
 from apps.outbox.email import message_id
 from apps.outbox.models import OutboxMessage
 from apps.outbox.tasks import sweep_outbox
@@ -104,6 +105,9 @@ def broker(url: str, queue: str):
     app.conf.broker_url, app.conf.task_default_queue, app.conf.task_always_eager = url, queue, False
     app._pool = None  # the pools were made for the old URL
     app.amqp._producer_pool = None
+    # An earlier test's outage must not make this broker look down (the dispatch would leave
+    # the row to a sweep this test does not run): the greenhouse test timed out on exactly that.
+    outbox_services.broker_reconfigured()
     try:
         yield
     finally:
@@ -114,6 +118,7 @@ def broker(url: str, queue: str):
             os.environ["CELERY_BROKER_URL"] = old_env
         app._pool = None
         app.amqp._producer_pool = None
+        outbox_services.broker_reconfigured()
 
 
 def _test_database_url() -> str:
@@ -156,8 +161,13 @@ def wait_until_sent(what: str, *, log: Path | None = None) -> None:
         if not OutboxMessage.objects.filter(status=Status.PENDING).exists():
             return
         time.sleep(0.2)
+    pending = list(
+        OutboxMessage.objects.filter(status=Status.PENDING).values_list(
+            "kind", "attempts", "next_attempt_at"
+        )
+    )
     tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    pytest.fail(f"timed out after {WAIT_SECONDS} s waiting for {what}\n{tail}")
+    pytest.fail(f"timed out after {WAIT_SECONDS} s waiting for {what}; pending: {pending}\n{tail}")
 
 
 class PatchReceiver:

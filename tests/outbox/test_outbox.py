@@ -214,7 +214,7 @@ def test_a_broker_outage_fails_no_request_and_the_sweep_sends_later(
     old = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = dead, False
     app._pool = app.amqp._producer_pool = None
-    outbox_services._broker_down_until = 0.0
+    outbox_services.broker_reconfigured()
     try:
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
@@ -225,7 +225,7 @@ def test_a_broker_outage_fails_no_request_and_the_sweep_sends_later(
     finally:
         app.conf.broker_url, app.conf.task_always_eager = old
         app._pool = app.amqp._producer_pool = None
-        outbox_services._broker_down_until = 0.0
+        outbox_services.broker_reconfigured()
     assert elapsed < 3
     warnings = [r for r in caplog.records if "could not queue message" in r.getMessage()]
     assert [w.getMessage() for w in warnings] == [
