@@ -668,6 +668,9 @@ def test_retry_after_is_read_as_seconds_or_an_http_date():
         == 0
     )
     assert webhooks.parse_retry_after("soon", now=now) is None
+    # An HTTP date in "-0000" parses as naive: read as UTC, not a TypeError.
+    naive = format_datetime((now + timedelta(minutes=2)).replace(tzinfo=None))
+    assert webhooks.parse_retry_after(naive, now=now) == 120
     assert webhooks.parse_retry_after(None, now=now) is None
 
 

@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -44,6 +43,7 @@ from apps.accounts import crypto
 
 from ..models import BullhornCall, BullhornConnection
 from ..webhooks.addresses import UnsafeURL, check_url
+from ..webhooks.delivery import parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -112,20 +112,6 @@ class Refused(BullhornError):
 
 class NotFound(Refused):
     """404: the entity (candidate, submission, file) is not there."""
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: a number of seconds or an HTTP date (RFC 9110)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or timezone.now())).total_seconds())
 
 
 def _loggable_path(url: str) -> str:
@@ -417,7 +403,7 @@ class Client:
         status = response.status_code
         detail = _error_text(response)
         if status == 429 or status >= 500:
-            after = retry_after_seconds(response.headers.get("retry-after"))
+            after = parse_retry_after(response.headers.get("retry-after"))
             if after:
                 self._save(paused_until=timezone.now() + timedelta(seconds=after))
             raise RetryAfter(f"{what}: Bullhorn answered {status} {detail}".strip(), after)

@@ -19,35 +19,20 @@ wrong key, an unknown order: repeating cannot help).
 from __future__ import annotations
 
 import logging
-from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import httpx
-from django.utils import timezone
 
 from apps import outbox
 from apps.accounts import crypto
 
 from ..models import KomboConnection
+from ..webhooks.delivery import parse_retry_after
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "InterviewBank-Kombo/1.0"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRYABLE = {408, 425, 429}
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header (seconds, or an HTTP date) in seconds from now, or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - timezone.now()).total_seconds())
 
 
 def _headers(connection: KomboConnection) -> dict[str, str]:
@@ -93,7 +78,7 @@ def _call(connection: KomboConnection, method: str, path: str, **kwargs) -> dict
     if status in RETRYABLE or status >= 500:
         raise outbox.RetryLater(
             f"Kombo answered {status} to {method} {path}: {snippet}",
-            after_seconds=retry_after_seconds(response.headers.get("retry-after")),
+            after_seconds=parse_retry_after(response.headers.get("retry-after")),
         )
     raise outbox.GiveUp(f"Kombo refused {method} {path} ({status}): {snippet}")
 
