@@ -33,9 +33,9 @@ interview id is a 404, as is a session Greenhouse did not order.
 from __future__ import annotations
 
 from apps import outbox
-from apps.interviews.models import CandidateSession
 
 from ..models import GreenhouseOrder
+from ..orders import orders_to_report
 from .callback import CallbackFailed, CallbackRefused, greenhouse_callback
 from .tasks import greenhouse_notify  # noqa: F401 - registers the legacy task name
 from .views import ListTests, RequestErrors, SendTest, TestStatus
@@ -75,16 +75,10 @@ def on_event(event: str, obj) -> None:
       Greenhouse too.
 
     The row is sent after commit (or by the outbox sweep, if the broker is down then)."""
-    if event == "session.submitted":
-        orders = GreenhouseOrder.objects.filter(session_id=obj.pk)
-        dedupe = "submitted"
-    elif event == "application.scored":
-        orders = GreenhouseOrder.objects.filter(
-            session__application_id=obj.pk, session__status=CandidateSession.Status.SCORED
-        )
-        dedupe = None
-    else:
+    found = orders_to_report(GreenhouseOrder.objects.all(), event, obj)
+    if found is None:
         return
+    orders, dedupe = found
     for order in orders.exclude(callback_url="").select_related("organization"):
         outbox.enqueue(
             CALLBACK_KIND,

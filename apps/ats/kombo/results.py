@@ -30,6 +30,7 @@ from apps.shortlists.models import ShareLink
 from apps.shortlists.services import partner_report_url
 
 from ..models import KomboOrder
+from ..orders import orders_to_report
 from . import client
 from .schemas import ResultBody
 
@@ -146,16 +147,10 @@ def on_event(event: str, obj) -> None:
     ``session.submitted`` of a take-home Kombo ordered (once per order), and
     ``application.scored`` of an application whose Kombo-ordered take-home is scored (the
     verdict for the role: a later live stage updates Kombo too)."""
-    if event == "session.submitted":
-        orders = KomboOrder.objects.filter(session_id=obj.pk)
-        dedupe = "submitted"
-    elif event == "application.scored":
-        orders = KomboOrder.objects.filter(
-            session__application_id=obj.pk, session__status=CandidateSession.Status.SCORED
-        )
-        dedupe = None
-    else:
+    found = orders_to_report(KomboOrder.objects.all(), event, obj)
+    if found is None:
         return
+    orders, dedupe = found
     for order in orders.exclude(status=KomboOrder.Status.CANCELLED).select_related("organization"):
         outbox.enqueue(
             KIND,
