@@ -18,14 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts import confirm, once
-from apps.accounts.models import Role
+from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import get_for_tenant_or_404, role_required
 from apps.audit import events
 
 from . import authoring, editor, selectors, services
 from .models import Question
-
-AUTHORS = (Role.ADMIN, Role.RECRUITER)
 
 
 def _own_question_or_404(request, key: str, *, rubric: bool = False) -> Question:
@@ -74,7 +72,7 @@ def _form(request, *, default: int, initial=None, editing: bool = False) -> edit
     return editor.QuestionForm(data, initial=initial, n_criteria=n_criteria, editing=editing)
 
 
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def question_new(request):
     form = _form(request, default=editor.MIN_CRITERIA)
     if form.is_bound and form.is_valid():
@@ -93,7 +91,7 @@ def question_new(request):
     return _render_form(request, form)
 
 
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def question_edit(request, key: str):
     question = _own_question_or_404(request, key, rubric=True)
     default = max(len(question.criteria.all()) + 1, editor.MIN_CRITERIA)
@@ -118,7 +116,7 @@ def question_edit(request, key: str):
 
 
 @require_POST
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def question_publish(request, key: str):
     question = _own_question_or_404(request, key)
     try:
@@ -131,7 +129,7 @@ def question_publish(request, key: str):
     return redirect("bank:question_detail", key=question.key)
 
 
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def question_retire(request, key: str):
     question = _own_question_or_404(request, key)
     back = reverse("bank:question_detail", args=[question.key])
@@ -159,7 +157,7 @@ def question_retire(request, key: str):
 
 
 @require_POST
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def question_open_version(request, key: str):
     """From a flag on the statistics page: a used question gets a new draft version to edit
     (``services.question_new_version``); an unused one is simply edited in place."""
@@ -174,7 +172,7 @@ def question_open_version(request, key: str):
     return redirect("bank:question_edit", key=question.key)
 
 
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def questions_export(request):
     text = authoring.questions_export(request.organization)
     events.record(

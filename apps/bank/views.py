@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Role
+from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import (
     get_for_tenant_or_404,
     member_required,
@@ -80,7 +80,6 @@ def kit_detail(request, key: str):
 # without the shipped rows), so a shipped kit or another organization's kit is a 404 there;
 # interviewers get a 404 on every builder page (``role_required``).
 
-BUILDERS = (Role.ADMIN, Role.RECRUITER)
 #: The query parameters the builder page keeps across its forms (filters, page, preview stage).
 BUILDER_QUERY = ("q", "track", "level", "competency", "kind", "page", "stage")
 
@@ -114,7 +113,7 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-@role_required(BUILDERS)
+@role_required(MANAGER_ROLES)
 def kit_new(request):
     form = KitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +127,7 @@ def kit_new(request):
     return render(request, "bank/kit_form.html", {"form": form})
 
 
-@role_required(BUILDERS)
+@role_required(MANAGER_ROLES)
 def kit_copy(request, key: str):
     source = get_for_tenant_or_404(
         request, selectors.kit_base(request.organization), include_shared=True, key=key
@@ -151,7 +150,7 @@ def kit_copy(request, key: str):
     return render(request, "bank/kit_copy.html", {"form": form, "source": source})
 
 
-@role_required(BUILDERS)
+@role_required(MANAGER_ROLES)
 def kit_edit(request, key: str):
     kit = get_for_tenant_or_404(
         request,
@@ -209,7 +208,7 @@ def kit_edit(request, key: str):
 
 
 @require_POST
-@role_required(BUILDERS)
+@role_required(MANAGER_ROLES)
 def kit_item_add(request, key: str):
     kit = _own_kit_or_404(request, key)
     question = get_for_tenant_or_404(
@@ -229,7 +228,7 @@ def kit_item_add(request, key: str):
 
 
 @require_POST
-@role_required(BUILDERS)
+@role_required(MANAGER_ROLES)
 def kit_item_change(request, key: str, item_pk: int):
     kit = _own_kit_or_404(request, key)
     item = get_object_or_404(KitItem.objects.select_related("kit", "question"), kit=kit, pk=item_pk)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from apps.accounts.models import Role
+from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 
 from . import selectors, services
@@ -95,7 +95,7 @@ def interview_prep(request, pk: int):
     )
 
 
-@role_required((Role.ADMIN, Role.RECRUITER))
+@role_required(MANAGER_ROLES)
 def session_questions_preview(request, position_pk: int):
     """The preview of a chosen subset of a stage kit's questions (GET ``stage``, the stage id
     or empty for the position's kit, and ``questions``, keys): a fragment the position page

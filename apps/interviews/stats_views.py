@@ -7,8 +7,8 @@ new version). Figures come from ``apps.interviews.item_stats``; a constant numbe
 from django import forms
 from django.shortcuts import render
 
+from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import role_required
-from apps.bank.editor_views import AUTHORS
 from apps.bank.models import Competency, Level, Track
 
 from . import item_stats
@@ -37,7 +37,7 @@ class StatisticsFilterForm(forms.Form):
         ]
 
 
-@role_required(AUTHORS)
+@role_required(MANAGER_ROLES)
 def item_statistics(request):
     form = StatisticsFilterForm(request.GET or None)
     filters = {}
