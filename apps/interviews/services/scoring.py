@@ -326,8 +326,11 @@ def store_results(model: type, rows: list[tuple[int, dict | None]], now) -> set[
         # Parameters bound by the server, the arrays in binary: Django's client-side binding
         # escaped every quote of every result into an array literal (a third of a bulk
         # rescore's time). Same connection, so the caller's transaction.
+        # Wrapped as Django wraps its own cursors, so query counts and logs still see it.
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        raw = psycopg.Cursor(connection.connection)
+        wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+        with wrap(raw) as cursor:
             cursor.execute(sql, [now, now, [pk for pk, _ in texts], [t for _, t in texts]])
             return {pk for (pk,) in cursor.fetchall()}
     # Django stores JSON as json.dumps text here, so equal results compare equal as text.
