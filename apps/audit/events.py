@@ -76,6 +76,21 @@ def record(
     )
 
 
+def erasing_pattern(strings) -> re.Pattern | None:
+    """One case-insensitive pattern matching any of ``strings`` (longest first, so a name inside
+    an e-mail goes with the e-mail), or None when there is nothing to look for. The one rule
+    for finding a person's identifiers in free text: the audit log's scrub and apps.privacy's
+    erasure both use it."""
+    needles = sorted({s.strip() for s in strings if s and s.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in needles), re.IGNORECASE) if needles else None
+
+
+def scrub_value(value: Any, pattern: re.Pattern | None) -> Any:
+    """``value`` (text, or JSON of lists and dicts) with every match of ``pattern`` replaced by
+    "[erased]"; dict keys (field names) are kept."""
+    return _scrub_value(value, pattern, False)
+
+
 def _scrub_value(value: Any, pattern: re.Pattern | None, erase_all: bool) -> Any:
     """``value`` with every match of ``pattern`` replaced, or (``erase_all``) every value,
     keeping the JSON's shape: keys, and the kind of an m2m change, stay readable."""
@@ -105,10 +120,7 @@ def scrub(*, organization, strings: list[str], objects: list[Any] | None = None)
     from .models import AuditEntry
     from .registry import log_key_for
 
-    needles = sorted({s.strip() for s in strings if s and s.strip()}, key=len, reverse=True)
-    pattern = (
-        re.compile("|".join(re.escape(s) for s in needles), re.IGNORECASE) if needles else None
-    )
+    pattern = erasing_pattern(strings)
     whole = Q(pk__in=[])
     for obj in objects or []:
         whole |= Q(content_type=ContentType.objects.get_for_model(obj), object_pk=log_key_for(obj))

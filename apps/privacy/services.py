@@ -41,7 +41,6 @@ Where personal data lives, and what happens to it (grep the models when adding o
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +77,7 @@ from apps.interviews.models import (
 from apps.outbox.models import OutboxMessage
 from apps.shortlists.models import ClientDecision, ShareLink, ShortlistEntry
 
-ERASED = "[erased]"
+ERASED = events.ERASED
 CANCELLED = "cancelled: the candidate's personal data was erased"
 # Identifiers shorter than this (a two-letter ATS id) are not searched for in free text: they
 # would match unrelated words. The rows that hold them by structure are erased anyway.
@@ -199,19 +198,11 @@ def identifiers(candidate: Candidate, answer_texts: list[str] = ()) -> list[str]
 
 
 def scrub_text(text: str, strings: list[str]) -> str:
-    for value in strings:
-        text = re.sub(re.escape(value), ERASED, text, flags=re.IGNORECASE)
-    return text
+    return events.scrub_value(text, events.erasing_pattern(strings))
 
 
 def scrub_json(value: Any, strings: list[str]) -> Any:
-    if isinstance(value, str):
-        return scrub_text(value, strings)
-    if isinstance(value, list):
-        return [scrub_json(v, strings) for v in value]
-    if isinstance(value, dict):
-        return {scrub_text(k, strings): scrub_json(v, strings) for k, v in value.items()}
-    return value
+    return events.scrub_value(value, events.erasing_pattern(strings))
 
 
 def _search_forms(strings: list[str]) -> list[str]:
