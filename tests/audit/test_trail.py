@@ -307,7 +307,11 @@ def _many_entries(org, user, n):
     )
 
 
-@pytest.mark.parametrize("n", [1, 30])
+def rendered_rows(response) -> int:
+    return response.content.decode().count("<td><time datetime=")
+
+
+@pytest.mark.parametrize("n", [1, 50])
 def test_history_page_costs_constant_queries(
     client, org, org_admin, n, django_assert_max_num_queries
 ):
@@ -318,13 +322,16 @@ def test_history_page_costs_constant_queries(
     with django_assert_max_num_queries(8):
         response = client.get(HISTORY, {"kind": "application"})
     assert len(response.context["rows"]) == n
-    assert "olga-admin" in response.content.decode()
+    assert rendered_rows(response) == n
+    page = response.content.decode()
+    assert page.count("olga-admin") >= n  # every row names who changed the state
 
 
-@pytest.mark.parametrize("n", [1, 30])
+@pytest.mark.parametrize("n", [1, 50])
 def test_object_history_costs_constant_queries(
     client, org, org_admin, kit, n, django_assert_max_num_queries
 ):
+    AuditEntry.objects.all().delete()  # the kit's and its items' creation
     for i in range(n):
         KitItem.objects.filter(kit=kit).first().save()  # no change: no entry
         kit.description = f"take {i}"
@@ -333,7 +340,8 @@ def test_object_history_costs_constant_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("audit:object_history", args=["kit", kit.pk]))
     assert response.status_code == 200
-    assert len(response.context["rows"]) == n + 1 + kit.items.count()
+    assert len(response.context["rows"]) == n
+    assert rendered_rows(response) == n
 
 
 def test_history_links_for_admins_only(client, org_admin, recruiter, session, kit, org):

@@ -169,7 +169,11 @@ def test_interviewer_and_other_tenant_see_nothing(
     assert response.status_code == 200 and response.context["rows"] == []
 
 
-@pytest.mark.parametrize("candidates", [1, 6])
+def rendered_rows(response) -> int:
+    return response.content.decode().count("<small>Version")
+
+
+@pytest.mark.parametrize("candidates", [1, 50])
 def test_the_page_costs_constant_queries(
     client, org, recruiter, interviewer, kit, position, django_assert_max_num_queries, candidates
 ):
@@ -179,3 +183,25 @@ def test_the_page_costs_constant_queries(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("interviews:item_statistics"))
     assert len(response.context["rows"]) == 3
+    assert rendered_rows(response) == 3
+    assert all(row.stats.answers == candidates for row in response.context["rows"])
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_page_costs_constant_queries_with_one_or_fifty_questions(
+    client, org, recruiter, interviewer, n, django_assert_max_num_queries
+):
+    kit = make_kit(n, organization=org)
+    position = make_position(org, kit, job_description="Shop floor MES.")
+    # Every other question is the organization's own: its row offers retire / new version.
+    Question.objects.filter(key__in=keys(kit)[::2]).update(organization=org)
+    for c in range(2):
+        interview(org, position, [(interviewer, [(c + i) % 5 for i in range(n)])])
+    client.force_login(recruiter)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("interviews:item_statistics"))
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == n
+    assert rendered_rows(response) == n
+    page = response.content.decode()
+    assert page.count("Open a new version") == len(keys(kit)[::2])
