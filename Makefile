@@ -53,7 +53,9 @@ fmt: install-dev
 migrations-check: install-dev
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-## bench: every benchmark prints its figures; autosave, export and storage need DATABASE_URL=postgres://...
+## bench: every benchmark prints its figures, on the local PostgreSQL unless DATABASE_URL says otherwise
+# (autosave, export and storage need PostgreSQL; each bench makes and drops a database of its own).
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install-dev
 	@for script in bench/scoring.py bench/autosave.py bench/export.py bench/storage.py; do \
 		echo "== $$script"; $(BIN)/python $$script || echo "($$script did not run: see above)"; \

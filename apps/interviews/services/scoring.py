@@ -314,14 +314,18 @@ def store_results(model: type, rows: list[tuple[int, dict | None]], now) -> set[
     table = model._meta.db_table
     texts = [(pk, None if result is None else json.dumps(result)) for pk, result in rows]
     if connection.vendor == "postgresql":
-        part = export_parts.part_sql(model, "v.r")
+        # Each result text is parsed to jsonb once and its part computed once: a flattened
+        # subquery re-ran ``txt::jsonb`` for every one of the part's dozen references (two
+        # thirds of the statement's time). ``OFFSET 0`` keeps the parse in its subquery,
+        # MATERIALIZED keeps the part in the CTE.
+        part = export_parts.part_sql(model, "j.r")
         sql = (
-            f"UPDATE {table} AS t SET result = v.r, export_part = {part}, "  # noqa: S608 - names from model meta and constants
-            "scored_at = CASE WHEN v.r IS NULL THEN NULL ELSE %s END, updated_at = %s "
-            "FROM (SELECT u.id, u.txt::jsonb AS r FROM unnest(%b::bigint[], %b::text[]) "
-            "AS u(id, txt)) AS v "
-            f"WHERE t.id = v.id AND (t.result IS DISTINCT FROM v.r "
-            f"OR t.export_part IS DISTINCT FROM {part}) RETURNING t.id"
+            f"WITH v AS MATERIALIZED (SELECT j.id, j.r, {part} AS p FROM ("  # noqa: S608 - names from model meta and constants
+            "SELECT u.id, u.txt::jsonb AS r FROM unnest(%b::bigint[], %b::text[]) AS u(id, txt) "
+            f"OFFSET 0) AS j) UPDATE {table} AS t SET result = v.r, export_part = v.p, "
+            "scored_at = CASE WHEN v.r IS NULL THEN NULL ELSE %s END, updated_at = %s FROM v "
+            "WHERE t.id = v.id AND (t.result IS DISTINCT FROM v.r "
+            "OR t.export_part IS DISTINCT FROM v.p) RETURNING t.id"
         )
         # Parameters bound by the server, the arrays in binary: Django's client-side binding
         # escaped every quote of every result into an array literal (a third of a bulk
@@ -331,7 +335,7 @@ def store_results(model: type, rows: list[tuple[int, dict | None]], now) -> set[
         raw = psycopg.Cursor(connection.connection)
         wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
         with wrap(raw) as cursor:
-            cursor.execute(sql, [now, now, [pk for pk, _ in texts], [t for _, t in texts]])
+            cursor.execute(sql, [[pk for pk, _ in texts], [t for _, t in texts], now, now])
             return {pk for (pk,) in cursor.fetchall()}
     # Django stores JSON as json.dumps text here, so equal results compare equal as text.
     sql = (
