@@ -123,3 +123,80 @@ def test_scrub_erases_every_value_recorded_for_the_objects_given(org, session):
 def test_scrub_of_nothing_changes_nothing(org, session):
     assert events.scrub(organization=org, strings=["", "  "]) == 0
     assert events.scrub(organization=org, strings=["nobody-by-this-name"]) == 0
+
+
+TRICKY = [
+    # (the text as recorded, the string the erasure asks for)
+    ("ZOË LINDQVIST", "zoë lindqvist"),  # non-ASCII, another case
+    ('Dana "DJ" O\'Brien', 'dana "dj" o\'brien'),  # a quote JSON escapes
+    ("100%_SURE", "100%_sure"),  # LIKE's own wildcards
+    ("\u212aira Sato", "kira sato"),  # the Kelvin sign, which re.IGNORECASE folds to k
+    ("line one\nline two", "LINE ONE\nLINE TWO"),  # a control character JSON escapes
+]
+
+
+def _entry(org, **fields):
+    return AuditEntry.objects.create(
+        organization=org,
+        content_type=AuditEntry.objects.first().content_type,
+        object_pk="1",
+        action=AuditEntry.Action.UPDATE,
+        **fields,
+    )
+
+
+def test_scrub_finds_every_form_the_pattern_matches_in_text_and_json(org, session):
+    recorded = [
+        _entry(org, object_repr=f"note on {text}", changes={"note": ["", f"said {text} twice"]})
+        for text, _ in TRICKY
+    ]
+    untouched = _entry(org, object_repr="Nobody", changes={"note": ["", "kiRa-less text"]})
+
+    changed = events.scrub(organization=org, strings=[needle for _, needle in TRICKY])
+
+    assert changed >= len(TRICKY)
+    for entry, (text, _) in zip(recorded, TRICKY, strict=True):
+        entry.refresh_from_db()
+        assert entry.object_repr == "note on [erased]", text
+        assert entry.changes == {"note": ["", "said [erased] twice"]}, text
+    untouched.refresh_from_db()
+    assert untouched.object_repr == "Nobody"
+    assert untouched.changes == {"note": ["", "kiRa-less text"]}
+
+
+def test_like_patterns_widen_every_character_ilike_could_compare_otherwise():
+    assert events._like_patterns(['Zoë "Z" 5%_', " ", "", " k\tIs "]) == [
+        "%Zo_ %Z% 5__%",
+        "%_%__%",
+    ]
+
+
+@pytest.mark.services
+def test_scrub_on_postgresql_reads_only_the_entries_that_could_name_the_person(
+    require_postgres, org, session
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ct = AuditEntry.objects.first().content_type
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            organization=org,
+            content_type=ct,
+            object_pk=str(i),
+            object_repr=f"Someone else {i}",
+            action=AuditEntry.Action.UPDATE,
+            changes={"note": ["", "unrelated"]},
+        )
+        for i in range(1_200)  # more than two of the full scan's batches of 500
+    )
+    named = _entry(org, object_repr="Zoë Lindqvist", changes={"note": ["", "x"]})
+
+    with CaptureQueriesContext(connection) as queries:
+        changed = events.scrub(organization=org, strings=["zoë lindqvist"])
+
+    pages = [q["sql"] for q in queries if "ILIKE ANY" in q["sql"]]
+    assert len(pages) == 2  # one page holding every hit, then the empty one that ends the scan
+    named.refresh_from_db()
+    assert named.object_repr == "[erased]"
+    assert changed == AuditEntry.objects.filter(object_repr__contains="[erased]").count()
