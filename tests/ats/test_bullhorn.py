@@ -30,6 +30,7 @@ from apps.ats.models import (
     BullhornStatusMapping,
 )
 from apps.ats.webhooks.delivery import parse_retry_after
+from apps.audit.models import AuditEntry
 from apps.interviews.models import Application, Candidate, CandidateSession, Invitation
 from apps.outbox import services as outbox_services
 from apps.outbox.models import OutboxMessage
@@ -692,6 +693,93 @@ def test_connecting_without_a_secret_the_first_time_is_a_400(client, org, org_ad
     assert response.status_code == 400
     assert "Enter the client secret" in response.content.decode()
     assert not BullhornConnection.objects.exists()
+
+
+def test_saving_the_connection_is_an_audit_event_naming_the_secrets_not_their_values(
+    client, org, org_admin, account
+):
+    client.force_login(org_admin)
+    data = {
+        "client_id": account.client_id,
+        "client_secret": account.client_secret,
+        "username": account.username,
+        "password": account.password,
+        "note_action": "Assessment",
+    }
+    assert client.post(PAGE, {**data, "form_key": "a" * 20}).status_code == 302
+    changed = {**data, "client_secret": "", "password": "", "note_action": "Screening"}
+    assert client.post(PAGE, {**changed, "form_key": "b" * 20}).status_code == 302
+    first, second = AuditEntry.objects.filter(event="bullhorn.connection_saved").order_by("pk")
+    assert (first.actor, first.organization) == (org_admin, org)
+    assert first.additional_data == {
+        "created": True,
+        "changed": {},
+        "secrets_replaced": ["client_secret", "password"],
+    }
+    assert second.additional_data == {
+        "created": False,
+        "changed": {"note_action": ["Assessment", "Screening"]},
+        "secrets_replaced": [],
+    }
+    logged = str([e.additional_data for e in AuditEntry.objects.all()])
+    assert account.client_secret not in logged and account.password not in logged
+
+
+def test_a_disabled_connection_is_an_audit_event_of_the_system(org, org_admin, account):
+    connect(org, account, password="wrong")
+    entry = AuditEntry.objects.get(event="bullhorn.disabled")
+    assert entry.actor is None and entry.organization == org
+    assert "did not accept" in entry.additional_data["reason"]
+
+
+def test_disconnecting_asks_then_deletes_the_credentials_and_stops_every_call(
+    client, org, org_admin, account, fake, brought_in, interviewer
+):
+    cid, session = brought_in
+    client.force_login(org_admin)
+    url = reverse("bullhorn:disconnect")
+    assert url in client.get(PAGE).content.decode()
+    asked = client.get(url)
+    assert asked.status_code == 200 and "Disconnect Bullhorn?" in asked.content.decode()
+    assert client.post(url).status_code == 400  # not confirmed: nothing changes
+    assert BullhornConnection.objects.get(organization=org).has_credentials
+
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+
+    connection = BullhornConnection.objects.get(organization=org)
+    assert connection.status == Status.DISABLED
+    for name in bullhorn.CREDENTIAL_FIELDS:
+        assert getattr(connection, name) == "", name
+    assert AuditEntry.objects.get(event="bullhorn.disconnected").actor == org_admin
+    page = client.get(PAGE).content.decode()
+    assert "Bullhorn is disconnected." in page and f"Disconnected by {org_admin.email}" in page
+    assert "refused our login" not in page and url not in page
+    assert client.get(url).status_code == 404  # nothing left to disconnect
+    # Nothing calls Bullhorn any more: no poll, no result, no queued login.
+    calls = len(fake.requests)
+    poll()
+    score(session, interviewer)
+    run_outbox()
+    assert bullhorn.connection_connect(connection_id=connection.pk).status == Status.DISABLED
+    assert len(fake.requests) == calls
+    assert Application.objects.filter(pk=session.application_id).exists()  # kept
+    # Reconnecting needs both secrets again, then writes the result missed meanwhile.
+    form = {"client_id": account.client_id, "username": account.username, "note_action": "A"}
+    again = client.post(PAGE, {**form, "form_key": "c" * 20})
+    assert again.status_code == 400
+    assert "Enter the client secret" in again.content.decode()
+    connect(org, account)
+    run_outbox(bullhorn.RESULT_KIND)
+    assert len(account.notes) == 1 and len(account.live_files(cid)) == 1
+
+
+@pytest.mark.parametrize("who", ["recruiter", "interviewer", "outsider"])
+def test_only_the_organizations_admins_can_disconnect(client, request, who, org, connected):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("bullhorn:disconnect")
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
+    assert BullhornConnection.objects.get(organization=org).has_credentials
 
 
 def test_the_organization_page_links_the_bullhorn_page(client, org_admin):

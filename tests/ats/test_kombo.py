@@ -17,6 +17,7 @@ from apps.ats.kombo import ORDER_KIND, PACKAGES_KIND, RESULT_KIND
 from apps.ats.kombo.packages import package_id
 from apps.ats.kombo.services import connection_save, expected_signature
 from apps.ats.models import KomboConnection, KomboOrder
+from apps.audit.models import AuditEntry
 from apps.interviews.models import Application, Candidate, Invitation, PositionStage
 from apps.outbox import services as outbox_services
 from apps.outbox.models import OutboxMessage
@@ -121,6 +122,21 @@ def test_connecting_stores_the_key_and_secret_encrypted_and_never_shows_them(
     client.post(url, {"integration_id": INTEGRATION, "region": "us", "form_key": "m" * 20})
     conn.refresh_from_db()
     assert conn.region == "us" and crypto.decrypt(conn.api_key_encrypted) == KEY
+    # Each save is an audit event by the admin: what changed, which secrets were replaced.
+    saves = AuditEntry.objects.filter(event="kombo.connection_saved", organization=org)
+    first, second = saves.order_by("pk")
+    assert first.actor == second.actor == org_admin
+    assert first.additional_data == {
+        "created": True,
+        "changed": {},
+        "secrets_replaced": ["api_key", "webhook_secret"],
+    }
+    assert second.additional_data == {
+        "created": False,
+        "changed": {"region": ["eu", "us"]},
+        "secrets_replaced": [],
+    }
+    assert KEY not in str(list(saves.values_list("additional_data", flat=True)))
 
 
 def test_a_first_connection_needs_the_key_and_secret(client, org, org_admin):

@@ -199,9 +199,10 @@ class Client:
     def _save(self, **fields) -> None:
         for name, value in fields.items():
             setattr(self.connection, name, value)
-        BullhornConnection.objects.filter(pk=self.connection.pk).update(
-            updated_at=timezone.now(), **fields
-        )
+        # Never onto a connection disconnected meanwhile (its tokens were deleted on purpose).
+        BullhornConnection.objects.filter(pk=self.connection.pk).exclude(
+            client_secret_encrypted=""
+        ).update(updated_at=timezone.now(), **fields)
 
     def discover(self) -> None:
         response = self.send("GET", login_info_url(), params={"username": self.connection.username})

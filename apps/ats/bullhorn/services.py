@@ -6,6 +6,8 @@ Rules kept here:
 
 - Credentials and tokens are stored only encrypted (``apps.accounts.crypto``); a blank secret
   on the form keeps the stored one, and new credentials start a new session.
+- An admin's disconnect deletes the credentials and tokens (the connection stays, disabled,
+  with what it brought in); every save, disconnect and disable is an audit event.
 - Connecting logs in with the full OAuth flow and subscribes to Candidate and JobSubmission
   INSERTED/UPDATED events; Bullhorn refusing the credentials disables the connection.
 - A 401 that a fresh login cannot cure disables the connection and e-mails the org's admins
@@ -33,6 +35,7 @@ from apps.interviews.models import Position
 from apps.interviews.services import invitations
 from apps.outbox.email import PreparedEmail
 
+from .. import trail
 from ..models import (
     BullhornConnection,
     BullhornStatusMapping,
@@ -53,6 +56,17 @@ POLL_LEASE = timedelta(minutes=5)
 SUBMISSION_FIELDS = "id,status,candidate,jobOrder"
 CANDIDATE_FIELDS = "id,firstName,lastName,email,phone"
 
+
+# The settings an audit entry shows old and new values of (none is a secret).
+AUDITED_SETTINGS = ("client_id", "username", "note_action")
+# Everything that lets InterviewBank call Bullhorn: deleted by a disconnect.
+CREDENTIAL_FIELDS = (
+    "client_secret_encrypted",
+    "password_encrypted",
+    "access_token_encrypted",
+    "refresh_token_encrypted",
+    "rest_token_encrypted",
+)
 
 MISSING_SECRET = "Enter the client secret Bullhorn gave you."  # noqa: S105 - a message
 MISSING_PASSWORD = "Enter the API user's password."  # noqa: S105 - a message
@@ -78,22 +92,27 @@ def connection_save(
     note_action: str,
     client_secret: str = "",
     password: str = "",
+    user=None,
+    request=None,
 ) -> BullhornConnection:
     """Create or update the organization's connection and queue the login that checks it.
 
-    A blank secret or password keeps the stored one (the page never shows them back). New
-    credentials start a new session (old tokens are dropped) and re-enable a disabled
-    connection; results that could not be written meanwhile are queued again."""
+    A blank secret or password keeps the stored one (the page never shows them back); after a
+    disconnect none is stored, so both are needed again. New credentials start a new session
+    (old tokens are dropped) and re-enable a disabled connection; results that could not be
+    written meanwhile are queued again. The audit log records who saved what
+    (``bullhorn.connection_saved``: the settings changed, the names of the secrets replaced)."""
     connection = (
         BullhornConnection.objects.select_for_update().filter(organization=organization).first()
     )
     errors = {}
-    if connection is None and not client_secret:
+    if not client_secret and not (connection and connection.client_secret_encrypted):
         errors["client_secret"] = MISSING_SECRET
-    if connection is None and not password:
+    if not password and not (connection and connection.password_encrypted):
         errors["password"] = MISSING_PASSWORD
     if errors:
         raise ValidationError(errors)
+    before = trail.snapshot(connection, AUDITED_SETTINGS)
     connection = connection or BullhornConnection(organization=organization)
     connection.client_id = client_id.strip()
     connection.username = username.strip()
@@ -113,16 +132,48 @@ def connection_save(
     connection.access_expires_at = connection.rest_token_expires_at = None
     connection.full_clean(exclude=["organization"])
     connection.save()
+    trail.connection_saved(
+        partner="bullhorn",
+        connection=connection,
+        before=before,
+        replaced=[n for n, v in (("client_secret", client_secret), ("password", password)) if v],
+        user=user,
+        request=request,
+    )
     outbox.enqueue(CONNECT_KIND, {"connection_id": connection.pk}, organization=organization)
     return connection
+
+
+@transaction.atomic
+def connection_disconnect(*, connection: BullhornConnection, user, request=None) -> None:
+    """Stop using the organization's Bullhorn: the stored credentials and tokens are deleted
+    (nothing can call Bullhorn any more: polls, logins and result writes stop), the mappings,
+    events, calls and candidates already brought in stay. Entering the credentials again
+    reconnects and writes the results missed meanwhile."""
+    now = timezone.now()
+    BullhornConnection.objects.filter(pk=connection.pk).update(
+        status=Status.DISABLED,
+        status_detail=f"Disconnected by {getattr(user, 'email', '') or 'an admin'}.",
+        disabled_at=now,
+        paused_until=None,
+        polling_until=None,
+        pending_request_id=None,
+        **dict.fromkeys(CREDENTIAL_FIELDS, ""),
+        access_expires_at=None,
+        rest_token_expires_at=None,
+        updated_at=now,
+    )
+    trail.connection_event(
+        partner="bullhorn", connection=connection, what="disconnected", user=user, request=request
+    )
 
 
 def connection_connect(*, connection_id: int) -> BullhornConnection | None:
     """Log in with the stored credentials and subscribe to events; the connection is then
     active (or disabled, when Bullhorn refuses the credentials)."""
     connection = BullhornConnection.objects.filter(pk=connection_id).first()
-    if connection is None:
-        return None
+    if connection is None or not connection.has_credentials:
+        return connection  # disconnected after the login was queued
     client = Client(connection)
     try:
         client.log_in(full=True)
@@ -181,6 +232,9 @@ def connection_disable(*, connection: BullhornConnection, reason: str) -> bool:
     )
     if not changed:
         return False
+    trail.connection_event(
+        partner="bullhorn", connection=connection, what="disabled", reason=reason[:500]
+    )
     recipients = admin_emails(connection.organization_id)
     if recipients:
         page = settings.SITE_URL + reverse("bullhorn:connection")

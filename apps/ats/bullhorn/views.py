@@ -1,6 +1,7 @@
 """The org admin's Bullhorn page: connect (credentials), status mappings, the call log.
 
-Org admins only (everyone else, and another organization's mapping, is a 404). Writes go
+Org admins only (everyone else, and another organization's mapping, is a 404). Disconnecting
+asks first and deletes the stored credentials. Writes go
 through ``services``; the add forms are safe to repeat (``apps.accounts.once``). The page costs
 a constant number of queries however many mappings, events and calls there are.
 """
@@ -8,6 +9,7 @@ a constant number of queries however many mappings, events and calls there are.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -67,7 +69,12 @@ def connection(request):
     if form.is_valid():
 
         def save() -> once.Done:
-            services.connection_save(organization=request.organization, **form.cleaned_data)
+            services.connection_save(
+                organization=request.organization,
+                user=request.user,
+                request=request,
+                **form.cleaned_data,
+            )
             return once.Done(reverse("bullhorn:connection"))
 
         if response := once.submit_form(request, form, save):
@@ -107,4 +114,28 @@ def mapping_delete(request, pk: int):
         )
     mapping.delete()
     messages.info(request, f"The mapping of “{mapping.status}” is removed.")
+    return redirect("bullhorn:connection")
+
+
+@role_required(ADMINS)
+def disconnect(request):
+    """Ask, then delete the stored credentials and tokens (``services.connection_disconnect``)."""
+    connection = tenant_filter(request, BullhornConnection).first()
+    if connection is None or not connection.has_credentials:
+        raise Http404("Bullhorn is not connected.")
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="Disconnect Bullhorn?",
+            question=(
+                "InterviewBank deletes the Bullhorn credentials and tokens it holds and stops "
+                "calling Bullhorn: no candidate is brought in and no result is written back. "
+                "Candidates, applications and mappings already here stay. Entering the "
+                "credentials again reconnects and writes the results missed meanwhile."
+            ),
+            action="Disconnect Bullhorn",
+            back_url=reverse("bullhorn:connection"),
+        )
+    services.connection_disconnect(connection=connection, user=request.user, request=request)
+    messages.info(request, "Bullhorn is disconnected; its credentials are deleted.")
     return redirect("bullhorn:connection")

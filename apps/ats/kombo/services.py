@@ -30,6 +30,7 @@ from apps.interviews import services as interviews
 from apps.interviews.models import Invitation, PositionStage
 from apps.interviews.services import invitations
 
+from .. import trail
 from ..models import KomboConnection, KomboOrder
 from . import packages
 from .schemas import OrderReceived
@@ -56,12 +57,16 @@ def connection_save(
     api_key: str = "",
     webhook_secret: str = "",
     user=None,
+    request=None,
 ) -> KomboConnection:
     """Create or update the organization's connection. A blank key or secret keeps the stored
-    one (they are never shown again); a new connection needs both. Publishes the packages."""
+    one (they are never shown again); a new connection needs both. Publishes the packages. The
+    audit log records who saved what (``kombo.connection_saved``: the settings changed, the
+    names of the secrets replaced)."""
     connection = (
         KomboConnection.objects.select_for_update().filter(organization=organization).first()
     )
+    before = trail.snapshot(connection, ("integration_id", "region"))
     errors = {}
     if connection is None:
         connection = KomboConnection(organization=organization, created_by=user)
@@ -79,6 +84,14 @@ def connection_save(
         connection.webhook_secret_encrypted = crypto.encrypt(webhook_secret.strip())
     connection.full_clean(exclude=["api_key_encrypted", "webhook_secret_encrypted"])
     connection.save()
+    trail.connection_saved(
+        partner="kombo",
+        connection=connection,
+        before=before,
+        replaced=[n for n, v in (("api_key", api_key), ("webhook_secret", webhook_secret)) if v],
+        user=user,
+        request=request,
+    )
     packages.publish_now(connection)
     return connection
 

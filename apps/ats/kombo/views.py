@@ -86,7 +86,10 @@ def settings_page(request):
 
         def save() -> once.Done:
             connection_save(
-                organization=request.organization, user=request.user, **form.cleaned_data
+                organization=request.organization,
+                user=request.user,
+                request=request,
+                **form.cleaned_data,
             )
             return once.Done(reverse("kombo:settings"))
 

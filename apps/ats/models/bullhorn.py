@@ -65,6 +65,11 @@ class BullhornConnection(models.Model):
     def __str__(self) -> str:
         return f"Bullhorn connection of {self.organization} ({self.status})"
 
+    @property
+    def has_credentials(self) -> bool:
+        """False once an admin disconnected (the credentials are deleted, not just unused)."""
+        return bool(self.client_secret_encrypted and self.password_encrypted)
+
 
 class BullhornStatusMapping(models.Model):
     """When a JobSubmission reaches ``status`` (Bullhorn's text, compared case-insensitively),
