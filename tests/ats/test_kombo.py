@@ -167,6 +167,69 @@ def test_another_organizations_admin_sees_none_of_our_connection_or_orders(
     assert client.post(reverse("kombo:publish")).status_code == 404
 
 
+def test_disconnecting_asks_then_deletes_the_key_and_stops_every_call(
+    client, org, org_admin, connection, stage, fake
+):
+    from apps.ats.kombo import SYNC_KIND
+    from apps.ats.kombo.tasks import sync_orders
+
+    order = carried_out(client, connection, stage)
+    client.force_login(org_admin)
+    url = reverse("kombo:disconnect")
+    assert url in client.get(reverse("kombo:settings")).content.decode()
+    asked = client.get(url)
+    assert asked.status_code == 200 and "Disconnect Kombo?" in asked.content.decode()
+    assert client.post(url).status_code == 400  # not confirmed: nothing changes
+    assert KomboConnection.objects.get(organization=org).has_credentials
+
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+
+    conn = KomboConnection.objects.get(organization=org)
+    assert (conn.api_key_encrypted, conn.webhook_secret_encrypted) == ("", "")
+    assert AuditEntry.objects.get(event="kombo.disconnected").actor == org_admin
+    page = client.get(reverse("kombo:settings")).content.decode()
+    assert "Kombo is disconnected." in page and f"Disconnected by {org_admin.email}" in page
+    assert url not in page and reverse("kombo:publish") not in page
+    assert client.get(url).status_code == 404
+    assert client.post(reverse("kombo:publish")).status_code == 404
+    # The webhook URL is a 404, even correctly signed with the old secret; nothing is stored.
+    assert order_in(client, conn, stage, order_id="after").status_code == 404
+    assert not KomboOrder.objects.filter(kombo_order_id="after").exists()
+    # Nothing calls Kombo: no sync, no result of the take-home submitted meanwhile.
+    calls = len(fake.calls)
+    assert sync_orders() == 0 and not OutboxMessage.objects.filter(kind=SYNC_KIND).exists()
+    complete(order.session)
+    assert send_rows(RESULT_KIND) == [Status.FAILED]
+    assert len(fake.calls) == calls
+    assert KomboOrder.objects.get(pk=order.pk).session_id == order.session_id  # kept
+
+    # Reconnecting needs both again, keeps the URL and sends the result missed meanwhile.
+    form = {"integration_id": INTEGRATION, "region": "eu"}
+    again = client.post(reverse("kombo:settings"), {**form, "form_key": "q" * 20})
+    assert again.status_code == 400
+    again = client.post(
+        reverse("kombo:settings"),
+        {**form, "api_key": KEY, "webhook_secret": SECRET, "form_key": "r" * 20},
+    )
+    assert again.status_code == 302
+    conn.refresh_from_db()
+    assert conn.has_credentials and conn.webhook_token == connection.webhook_token
+    assert conn.last_error == ""
+    send_rows(PACKAGES_KIND)
+    assert send_rows(RESULT_KIND) == [Status.SENT]
+    (call,) = fake.results(order.kombo_order_id)
+    assert call.body["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("who", ["recruiter", "interviewer", "outsider"])
+def test_only_the_organizations_admins_can_disconnect_kombo(client, request, who, connection):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("kombo:disconnect")
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirm": "yes"}).status_code == 404
+    assert KomboConnection.objects.get(pk=connection.pk).has_credentials
+
+
 def test_the_organization_page_links_to_kombo(client, org_admin):
     client.force_login(org_admin)
     assert reverse("kombo:settings") in client.get(reverse("organization")).content.decode()

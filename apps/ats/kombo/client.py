@@ -36,6 +36,8 @@ RETRYABLE = {408, 425, 429}
 
 
 def _headers(connection: KomboConnection) -> dict[str, str]:
+    if not connection.has_credentials:
+        raise outbox.GiveUp("Kombo is disconnected (an admin deleted the key)")
     try:
         key = crypto.decrypt(connection.api_key_encrypted)
     except crypto.InvalidToken:

@@ -40,10 +40,11 @@ class ConnectionForm(forms.Form):
                 {"integration_id": connection.integration_id, "region": connection.region},
             )
         super().__init__(*args, **kwargs)
-        keep = "Leave blank to keep the stored one." if connection else "Required."
+        stored = connection is not None and connection.has_credentials  # not after a disconnect
+        keep = "Leave blank to keep the stored one." if stored else "Required."
         self.fields["api_key"].help_text = f"Kombo dashboard, Secrets page. {keep}"
         self.fields["webhook_secret"].help_text = f"Kombo dashboard, Webhooks tab. {keep}"
-        if connection is None:
+        if not stored:
             self.fields["api_key"].required = True
             self.fields["webhook_secret"].required = True
 

@@ -27,7 +27,7 @@ from apps import outbox
 from apps.accounts import crypto
 from apps.accounts.models import Organization
 from apps.interviews import services as interviews
-from apps.interviews.models import Invitation, PositionStage
+from apps.interviews.models import CandidateSession, Invitation, PositionStage
 from apps.interviews.services import invitations
 
 from .. import trail
@@ -68,14 +68,16 @@ def connection_save(
     )
     before = trail.snapshot(connection, ("integration_id", "region"))
     errors = {}
-    if connection is None:
-        connection = KomboConnection(organization=organization, created_by=user)
-        if not api_key:
-            errors["api_key"] = "Enter the Kombo API key."
-        if not webhook_secret:
-            errors["webhook_secret"] = "Enter the Kombo webhook secret."  # noqa: S105 - a message
+    if not api_key and not (connection and connection.api_key_encrypted):
+        errors["api_key"] = "Enter the Kombo API key."
+    if not webhook_secret and not (connection and connection.webhook_secret_encrypted):
+        errors["webhook_secret"] = "Enter the Kombo webhook secret."  # noqa: S105 - a message
     if errors:
         raise ValidationError(errors)
+    reconnecting = connection is not None and not connection.has_credentials
+    connection = connection or KomboConnection(organization=organization, created_by=user)
+    if reconnecting:
+        connection.last_error = ""  # "Disconnected by ..."
     connection.integration_id = integration_id.strip()
     connection.region = region
     if api_key:
@@ -93,7 +95,46 @@ def connection_save(
         request=request,
     )
     packages.publish_now(connection)
+    if reconnecting:
+        results_requeue(connection)
     return connection
+
+
+def results_requeue(connection: KomboConnection) -> int:
+    """After a reconnect: one result PUT for every order whose take-home was submitted or
+    scored (each built from the state at send time), so what happened while disconnected
+    reaches the ATS. Returns how many were queued."""
+    from .results import KIND as RESULT_KIND  # results imports client, which imports models
+
+    Session = CandidateSession.Status
+    orders = KomboOrder.objects.filter(
+        connection=connection,
+        status=KomboOrder.Status.CREATED,
+        session__status__in=(Session.SUBMITTED, Session.SCORED),
+    )
+    count = 0
+    for order_id in orders.values_list("pk", flat=True):
+        outbox.enqueue(RESULT_KIND, {"order_id": order_id}, organization=connection.organization)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def connection_disconnect(*, connection: KomboConnection, user, request=None) -> None:
+    """Stop using Kombo: the stored API key and webhook secret are deleted, so nothing calls
+    Kombo (packages, order sync, results) and the webhook URL answers 404. The orders and
+    what they made stay; entering the key and secret again reconnects (same webhook URL) and
+    sends the results of the take-homes submitted or scored meanwhile."""
+    who = getattr(user, "email", "") or "an admin"
+    KomboConnection.objects.filter(pk=connection.pk).update(
+        api_key_encrypted="",
+        webhook_secret_encrypted="",
+        last_error=f"Disconnected by {who}.",
+        updated_at=timezone.now(),
+    )
+    trail.connection_event(
+        partner="kombo", connection=connection, what="disconnected", user=user, request=request
+    )
 
 
 # -- the webhook ------------------------------------------------------------------------------

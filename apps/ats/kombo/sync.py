@@ -32,8 +32,10 @@ def period_seconds() -> int:
 def sync_enqueue() -> int:
     """One sync row per connection that has open orders, per period; returns how many."""
     bucket = int(timezone.now().timestamp() // period_seconds())
-    connections = KomboConnection.objects.filter(orders__status__in=OPEN).select_related(
-        "organization"
+    connections = (
+        KomboConnection.objects.filter(orders__status__in=OPEN)
+        .exclude(api_key_encrypted="")  # disconnected: nothing calls Kombo
+        .select_related("organization")
     )
     count = 0
     for connection in connections.distinct():

@@ -9,5 +9,6 @@ app_name = "kombo"
 urlpatterns = [
     path("", views.settings_page, name="settings"),
     path("publish/", views.publish, name="publish"),
+    path("disconnect/", views.disconnect, name="disconnect"),
     path("webhook/<str:token>", views.webhook, name="webhook"),
 ]

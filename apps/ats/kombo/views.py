@@ -7,7 +7,8 @@ webhook, correctly signed: 200 and ignored.
 
 The admin page (org admins only; others 404) connects the organization with its Kombo API key,
 integration id and webhook secret, shows the webhook URL to enter in Kombo, the packages
-published and the latest orders.
+published and the latest orders. Disconnecting asks first and deletes the key and secret; a
+disconnected connection's webhook URL is a 404 like an unknown one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as SchemaError
 
-from apps.accounts import once
+from apps.accounts import confirm, once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import role_required, tenant_filter
 
@@ -32,7 +33,13 @@ from ..parsers import without_nul
 from . import packages
 from .forms import ConnectionForm
 from .schemas import ORDER_RECEIVED, Envelope, OrderReceived, errors_by_field
-from .services import SIGNATURE_HEADER, connection_save, order_receive, signature_valid
+from .services import (
+    SIGNATURE_HEADER,
+    connection_disconnect,
+    connection_save,
+    order_receive,
+    signature_valid,
+)
 
 ADMINS = (Role.ADMIN,)
 ORDERS_SHOWN = 50
@@ -48,8 +55,8 @@ def webhook(request, token: str):
     connection = (
         KomboConnection.objects.filter(webhook_token=token).select_related("organization").first()
     )
-    if connection is None:
-        raise Http404("No such Kombo connection.")
+    if connection is None or not connection.has_credentials:
+        raise Http404("No such Kombo connection.")  # unknown, or disconnected by an admin
     body = request.body
     if not signature_valid(connection, body, request.headers.get(SIGNATURE_HEADER)):
         return _json(401, f"Missing or invalid {SIGNATURE_HEADER}.")
@@ -133,8 +140,33 @@ def settings_page(request):
 @require_POST
 def publish(request):
     connection = tenant_filter(request, KomboConnection).first()
-    if connection is None:
+    if connection is None or not connection.has_credentials:
         raise Http404("Kombo is not connected.")
     packages.publish_now(connection)
     messages.info(request, "The packages are being published to Kombo.")
+    return redirect("kombo:settings")
+
+
+@role_required(ADMINS)
+def disconnect(request):
+    """Ask, then delete the stored key and secret (``services.connection_disconnect``)."""
+    connection = tenant_filter(request, KomboConnection).first()
+    if connection is None or not connection.has_credentials:
+        raise Http404("Kombo is not connected.")
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="Disconnect Kombo?",
+            question=(
+                "InterviewBank deletes the Kombo API key and webhook secret it holds and stops "
+                "calling Kombo: no package is published, no order is received (the webhook URL "
+                "answers 404) and no result is sent. Orders, candidates and applications "
+                "already here stay. Entering the key and secret again reconnects, with the "
+                "same webhook URL, and sends the results of take-homes finished meanwhile."
+            ),
+            action="Disconnect Kombo",
+            back_url=reverse("kombo:settings"),
+        )
+    connection_disconnect(connection=connection, user=request.user, request=request)
+    messages.info(request, "Kombo is disconnected; its key and secret are deleted.")
     return redirect("kombo:settings")

@@ -60,6 +60,12 @@ class KomboConnection(models.Model):
         return f"Kombo {self.integration_id}"
 
     @property
+    def has_credentials(self) -> bool:
+        """False once an admin disconnected (the key and secret are deleted, not just unused):
+        nothing calls Kombo and its webhook URL answers 404 until they are entered again."""
+        return bool(self.api_key_encrypted and self.webhook_secret_encrypted)
+
+    @property
     def api_url(self) -> str:
         # KOMBO_API_URL (tests, a proxy) replaces the documented server of the region.
         return (getattr(settings, "KOMBO_API_URL", "") or KOMBO_API_URLS[self.region]).rstrip("/")
