@@ -72,8 +72,9 @@ def run_outbox(*kinds: str) -> list[str | None]:
     return outcomes
 
 
-def connect(org, account, **overrides) -> BullhornConnection:
-    data = {
+def credentials(account, **overrides) -> dict[str, str]:
+    """The connection form's fields for ``account``."""
+    return {
         "client_id": account.client_id,
         "client_secret": account.client_secret,
         "username": account.username,
@@ -81,7 +82,10 @@ def connect(org, account, **overrides) -> BullhornConnection:
         "note_action": "Assessment",
         **overrides,
     }
-    bullhorn.connection_save(organization=org, **data)
+
+
+def connect(org, account, **overrides) -> BullhornConnection:
+    bullhorn.connection_save(organization=org, **credentials(account, **overrides))
     run_outbox(bullhorn.CONNECT_KIND)
     return BullhornConnection.objects.get(organization=org)
 
@@ -129,17 +133,7 @@ def test_connecting_stores_every_secret_encrypted_and_logs_in(
     client, org, org_admin, account, fake
 ):
     client.force_login(org_admin)
-    response = client.post(
-        PAGE,
-        {
-            "client_id": account.client_id,
-            "client_secret": account.client_secret,
-            "username": account.username,
-            "password": account.password,
-            "note_action": "Assessment",
-            "form_key": "k" * 20,
-        },
-    )
+    response = client.post(PAGE, {**credentials(account), "form_key": "k" * 20})
     assert response.status_code == 302
     run_outbox(bullhorn.CONNECT_KIND)
     connection = BullhornConnection.objects.get(organization=org)
@@ -699,13 +693,7 @@ def test_saving_the_connection_is_an_audit_event_naming_the_secrets_not_their_va
     client, org, org_admin, account
 ):
     client.force_login(org_admin)
-    data = {
-        "client_id": account.client_id,
-        "client_secret": account.client_secret,
-        "username": account.username,
-        "password": account.password,
-        "note_action": "Assessment",
-    }
+    data = credentials(account)
     assert client.post(PAGE, {**data, "form_key": "a" * 20}).status_code == 302
     changed = {**data, "client_secret": "", "password": "", "note_action": "Screening"}
     assert client.post(PAGE, {**changed, "form_key": "b" * 20}).status_code == 302
