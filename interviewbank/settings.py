@@ -356,6 +356,8 @@ KOMBO_API_URL = env.str("KOMBO_API_URL", default="")
 KOMBO_TEST_DAYS = env_int("KOMBO_TEST_DAYS", 7, minimum=1)
 KOMBO_PUBLISH_WINDOW_SECONDS = env_int("KOMBO_PUBLISH_WINDOW_SECONDS", 60, minimum=1)
 KOMBO_ATTACH_PDF = env_bool("KOMBO_ATTACH_PDF", True)
+# Days the e-mailed link to the voluntary self-report questions works (apps.fairness.links).
+FAIRNESS_LINK_DAYS = env_int("FAIRNESS_LINK_DAYS", 30, minimum=1)
 
 # Overrides of the scoring engine's constants (SCORING.md: mu, tau, sigma_e, ...); empty means
 # the documented defaults. Changing them calls for `manage.py rescore_sessions`.

@@ -3,29 +3,42 @@
 - ``/takehome/about-you/``: after submitting a take-home, a candidate of an organization that
   collects self-reported groups may answer (or skip) the questions. The page says that the
   answers are voluntary, never shown to interviewers and never part of any score.
+- ``/a/<signed token>/``: the same questions from an e-mailed link (apps.fairness.links), for
+  candidates no take-home asked; ``/interviews/candidates/<pk>/about-you/`` (recruiters and
+  admins, POST) sends it. A tampered link or one for an erased candidate is a 404, an expired
+  one a 410.
+
+Candidate pages send ``Referrer-Policy: no-referrer``, so browsers post them with ``Origin:
+null``, which Django's CSRF check refuses: the take-home page checks the take-home session's
+form key instead (``candidate_csrf``), the e-mailed link's signed token is its own proof.
 - ``/fairness/``: org admins only (others and other tenants: 404): the adverse-impact report
   (apps.fairness.report), aggregates only.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Role
-from apps.accounts.tenancy import role_required, tenant_filter
-from apps.interviews.models import Position
-from apps.takehome.security import no_store
+from apps.accounts.models import MANAGER_ROLES, Role
+from apps.accounts.tenancy import get_for_tenant_or_404, role_required, tenant_filter
+from apps.interviews.models import Candidate, Position
+from apps.takehome.security import FORM_KEY, candidate_csrf, no_store, rate_limited
 from apps.takehome.views import current_invitation
 
+from . import links, services
 from . import report as fairness_report
-from . import services
 from .dimensions import DIMENSIONS
 from .forms import SelfReportForm
 from .models import SelfReport
 
 
+@candidate_csrf
 @no_store
 def about_you(request):
     invitation = current_invitation(request)
@@ -37,12 +50,62 @@ def about_you(request):
         SelfReport.objects.filter(candidate=candidate).values_list("dimension", "value")
     )
     form = SelfReportForm(request.POST or None, initial_answers=existing)
+    context = {
+        "form": form,
+        "invitation": invitation,
+        "form_key": request.session.get(FORM_KEY, ""),
+        "skip_url": reverse("takehome:receipt"),
+    }
     if request.method == "POST":
         if not form.is_valid():
-            return render(request, "fairness/about_you.html", {"form": form}, status=400)
+            return render(request, "fairness/about_you.html", context, status=400)
         services.record(candidate=candidate, answers={k: form.cleaned_data[k] for k in DIMENSIONS})
         return redirect(reverse("takehome:receipt") + "?about_you=saved")
-    return render(request, "fairness/about_you.html", {"form": form})
+    return render(request, "fairness/about_you.html", context)
+
+
+@csrf_exempt  # the signed token in the URL is the secret a forged request cannot know
+@no_store
+@rate_limited
+def about_you_link(request, token: str):
+    try:
+        candidate = links.candidate_for(token)
+    except links.LinkExpired:
+        context = {"days": links.link_days()}
+        return render(request, "fairness/link_expired.html", context, status=410)
+    if candidate is None:
+        raise Http404("This link is not valid.")
+    existing = dict(
+        SelfReport.objects.filter(candidate=candidate).values_list("dimension", "value")
+    )
+    form = SelfReportForm(request.POST or None, initial_answers=existing)
+    context = {"form": form, "organization": candidate.organization}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "fairness/about_you_link.html", context, status=400)
+        services.record(candidate=candidate, answers={k: form.cleaned_data[k] for k in DIMENSIONS})
+        return redirect(request.path + "?saved=1")
+    context["saved"] = request.GET.get("saved") == "1"
+    return render(request, "fairness/about_you_link.html", context)
+
+
+@role_required(MANAGER_ROLES)
+@require_POST
+def about_you_request(request, pk: int):
+    """A recruiter or admin e-mails the candidate the link (``links.request_send``)."""
+    candidate = get_for_tenant_or_404(request, Candidate, pk=pk)
+    try:
+        sent = links.request_send(candidate=candidate, user=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"The optional questions are e-mailed to {candidate.email}."
+            if sent
+            else "The optional questions were already e-mailed today.",
+        )
+    return redirect("interviews:candidate_detail", pk=candidate.pk)
 
 
 @role_required([Role.ADMIN])

@@ -17,7 +17,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
 # Take-home links (/t/<token>/) and the shortlists app's share links (/s/<token>/).
-TOKEN_IN_PATH = re.compile(r"/([ts])/[A-Za-z0-9_-]{16,}")
+# Take-home (/t/), share (/s/) and about-you (/a/: a signature, with ':' separators) links.
+TOKEN_IN_PATH = re.compile(r"/([tsa])/[A-Za-z0-9_:-]{16,}")
 REDACTED = r"/\1/[redacted]"
 
 

@@ -1,0 +1,91 @@
+"""The voluntary questions answered in real Chromium: after a take-home (from the receipt),
+and from the e-mailed link a live-only candidate receives. Candidate pages send
+``Referrer-Policy: no-referrer``, so a browser posts them with ``Origin: null``: Django's own
+CSRF check would refuse that (the test client never sends an Origin), hence real browsers."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.bank.models import Question
+from apps.fairness import links
+from apps.fairness.models import SelfReport
+from apps.interviews import services
+from apps.interviews.models import CandidateSession
+from apps.interviews.services import invitations
+from apps.outbox.models import OutboxMessage
+from tests.factories import MembershipFactory, make_kit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _position(org):
+    kit = make_kit(1)
+    Question.objects.filter(kit_items__kit=kit).update(kind="written")
+    position = services.position_create(
+        organization=org, created_by=None, client_company="Contoso", title="MES Engineer",
+        track=kit.track, level=kit.level, job_description="", kit=kit,
+    )  # fmt: skip
+    return position
+
+
+def _answers(page) -> None:
+    page.check("input[name=sex][value=female]")
+    page.check("input[name=age][value=prefer_not_to_say]")
+    page.click("button:has-text('Save my answers')")
+
+
+def test_after_a_take_home_the_candidate_answers_from_the_receipt(live_server, new_page, org):
+    org.collects_self_reported_groups = True
+    org.save()
+    ivan = MembershipFactory(organization=org, role=Role.INTERVIEWER).user
+    candidate = services.candidate_create(organization=org, name="Tom", email="tom@example.com")
+    created = invitations.invitation_create(
+        position=_position(org), candidate=candidate, interviewers=[ivan],
+        expires_at=timezone.now() + timedelta(days=1), time_limit_minutes=30,
+    )  # fmt: skip
+    base = live_server.url
+    page = new_page()
+    page.goto(f"{base}/t/{created.token}/")
+    page.click("text=Start the assignment")
+    page.wait_for_url(f"{base}/takehome/")
+    page.locator("textarea").first.fill("Dispatching releases work orders to the line.")
+    page.click("button[name=submit]")
+    page.wait_for_selector("text=your answers are submitted")
+
+    page.click("text=Optional: a few questions about you")
+    _answers(page)
+
+    page.wait_for_selector("text=your answers about you are saved")
+    assert dict(SelfReport.objects.values_list("dimension", "value")) == {
+        "sex": "female",
+        "age": "prefer_not_to_say",
+    }
+
+
+def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_page, org):
+    org.collects_self_reported_groups = True
+    org.save()
+    recruiter = MembershipFactory(organization=org, role=Role.RECRUITER).user
+    candidate = services.candidate_create(organization=org, name="Ada", email="ada@example.com")
+    session = services.session_create(
+        position=_position(org), candidate=candidate, interviewers=[recruiter]
+    )
+    CandidateSession.objects.filter(pk=session.pk).update(status=CandidateSession.Status.SCORED)
+    assert links.request_send(candidate=candidate, user=recruiter) is True
+    body = OutboxMessage.objects.get(kind="email").payload["body"]
+    url = next(word for word in body.split() if "/a/" in word)
+
+    page = new_page()
+    page.goto(live_server.url + urlsplit(url).path)
+    assert "Contoso" not in page.content()  # the page names the organization, not the client
+    _answers(page)
+
+    page.wait_for_selector("text=your answers are saved")
+    assert dict(SelfReport.objects.values_list("dimension", "value")) == {
+        "sex": "female",
+        "age": "prefer_not_to_say",
+    }
