@@ -330,7 +330,7 @@ def test_an_unmapped_status_and_candidate_events_create_nothing(org, connected, 
     poll()
     assert not Candidate.objects.filter(organization=org).exists()
     assert sorted(BullhornEvent.objects.values_list("outcome", flat=True)) == [
-        "Candidate UPDATED: nothing to do",
+        "Candidate UPDATED: not a candidate of ours",
         "status “Client interview” is not mapped",
     ]
 
@@ -421,6 +421,62 @@ def brought_in(org, connected, account, mapping, interviewer):
     session = CandidateSession.objects.get(organization=org)
     session.interviewers.add(interviewer)
     return cid, session
+
+
+def test_a_candidate_corrected_in_bullhorn_is_corrected_here(org, account, brought_in):
+    cid, session = brought_in
+    account.candidates[cid].update(firstName="Grace B.", phone="+1 555 0100")
+    account.event("Candidate", cid, "UPDATED", ["firstName", "phone"])
+    poll()
+    candidate = Candidate.objects.get(pk=session.candidate_id)
+    assert (candidate.name, candidate.phone) == ("Grace B. Hopper", "+1 555 0100")
+    event = BullhornEvent.objects.filter(entity_name="Candidate").get()
+    assert event.outcome == f"candidate {candidate.pk}: name, phone updated"
+    # The same values again change nothing.
+    account.event("Candidate", cid, "UPDATED", ["phone"])
+    poll()
+    assert BullhornEvent.objects.filter(entity_name="Candidate").latest("pk").outcome == (
+        f"candidate {candidate.pk}: nothing changed"
+    )
+
+
+def test_an_e_mail_another_candidate_has_is_refused_and_said(org, account, brought_in):
+    from apps.interviews import services as interview_services
+
+    cid, session = brought_in
+    other = interview_services.candidate_create(
+        organization=org, name="Linus", email="linus@example.com"
+    )
+    account.candidates[cid].update(email="LINUS@example.com", firstName="G.")
+    account.event("Candidate", cid, "UPDATED", ["email"])
+    poll()
+    candidate = Candidate.objects.get(pk=session.candidate_id)
+    assert (candidate.email, candidate.name) == ("grace@example.com", "Grace Hopper")
+    outcome = BullhornEvent.objects.filter(entity_name="Candidate").get().outcome
+    assert "already belongs to another candidate, Linus" in outcome
+    assert Candidate.objects.get(pk=other.pk).email == "linus@example.com"
+
+
+def test_bullhorn_never_gives_an_erased_or_unknown_candidate_data(org, account, fake, brought_in):
+    from apps.privacy.services import erase_candidate
+
+    cid, session = brought_in
+    erase_candidate(candidate=session.candidate, actor=None, reason="asked")
+    erased = Candidate.objects.get(pk=session.candidate_id)
+    stranger = account.add_candidate(first="Nobody", email="nobody@example.com")
+    account.candidates[cid].update(firstName="Grace", phone="+1 555 0199")
+    account.event("Candidate", cid, "UPDATED", ["phone"])
+    account.event("Candidate", stranger, "UPDATED", ["phone"])
+    looked_up = len(fake.calls("GET", "entity/Candidate/"))
+    poll()
+    again = Candidate.objects.get(pk=erased.pk)
+    assert (again.name, again.email, again.phone) == (erased.name, erased.email, erased.phone)
+    assert not Candidate.objects.filter(email_normalized="nobody@example.com").exists()
+    outcomes = set(
+        BullhornEvent.objects.filter(entity_name="Candidate").values_list("outcome", flat=True)
+    )
+    assert outcomes == {"Candidate UPDATED: not a candidate of ours"}
+    assert len(fake.calls("GET", "entity/Candidate/")) == looked_up  # neither was looked up
 
 
 def test_when_scored_a_note_and_the_pdf_report_appear_on_the_candidate(

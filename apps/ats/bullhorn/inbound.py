@@ -10,6 +10,9 @@ Rules kept here:
   ``requestId`` parameter; ``last_request_id`` is the last batch done.
 - An event is recorded (``BullhornEvent``, unique per organization) in the same transaction as
   what it caused: a repeated event creates nothing.
+- A Candidate UPDATED event of a candidate we brought in takes its name, e-mail and phone
+  (an e-mail another of our candidates has is refused, and said so in the event's outcome);
+  erased candidates are never given data again.
 - The candidate is found by the Bullhorn id (``Candidate.external_ids["bullhorn"]``), then by
   e-mail (and linked), else created; the application for the mapped position is created once;
   the take-home is sent (``invitations.invitation_create``, e-mailed through the outbox) only
@@ -169,6 +172,8 @@ def event_process(*, client: Client, event: dict, request_id: int | None = None)
             return "already processed"  # a concurrent poll recorded it first
         return outcome
 
+    if entity == "Candidate" and event_type == "UPDATED" and entity_id:
+        return _candidate_updated(client, org_id, entity_id, record)
     if entity != "JobSubmission" or event_type not in ("INSERTED", "UPDATED") or not entity_id:
         return record(f"{entity} {event_type}: nothing to do")
     try:
@@ -192,13 +197,49 @@ def event_process(*, client: Client, event: dict, request_id: int | None = None)
         candidate_id=candidate_id,
         submission_id=entity_id,
         job_order_id=as_id(submission.get("jobOrder")),
-        name=" ".join(
-            p for p in (person.get("firstName"), person.get("lastName")) if isinstance(p, str)
-        ).strip(),
-        email=str(person.get("email") or "").strip(),
-        phone=str(person.get("phone") or "")[:50],
+        **_contact(person),
     )
     return record("", lambda: submission_apply(mapping=mapping, incoming=incoming))
+
+
+def _contact(person: dict) -> dict[str, str]:
+    """A Bullhorn Candidate's name, e-mail and phone, as we store them."""
+    return {
+        "name": " ".join(
+            p for p in (person.get("firstName"), person.get("lastName")) if isinstance(p, str)
+        ).strip(),
+        "email": str(person.get("email") or "").strip(),
+        "phone": str(person.get("phone") or "")[:50],
+    }
+
+
+def _candidate_updated(client: Client, org_id: int, bullhorn_id: int, record) -> str:
+    """A Bullhorn Candidate we brought in changed: take its name, e-mail and phone (the
+    recruiter corrects them in Bullhorn, the system of record). Candidates we never brought
+    in, and erased ones (their Bullhorn id is gone with their data), are left alone."""
+    candidate = Candidate.objects.filter(
+        organization_id=org_id, external_ids__bullhorn=str(bullhorn_id), erased_at__isnull=True
+    ).first()
+    if candidate is None:
+        return record("Candidate UPDATED: not a candidate of ours")
+    try:
+        person = (client.get(f"entity/Candidate/{bullhorn_id}", fields=CANDIDATE_FIELDS)
+                  or {}).get("data") or {}  # fmt: skip
+    except NotFound:
+        return record("the candidate is gone")
+
+    def update() -> str:
+        try:
+            changed = interview_services.candidate_update_contact(
+                candidate=candidate, **_contact(person)
+            )
+        except ValidationError as exc:
+            return f"candidate {candidate.pk} not updated: " + "; ".join(exc.messages)
+        if not changed:
+            return f"candidate {candidate.pk}: nothing changed"
+        return f"candidate {candidate.pk}: {', '.join(changed)} updated"
+
+    return record("", update)
 
 
 @dataclass(frozen=True)

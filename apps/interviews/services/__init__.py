@@ -18,7 +18,12 @@ from .briefs import (
     position_update,
     weights_validate,
 )
-from .candidates import candidate_create, candidate_duplicate, candidate_link_external
+from .candidates import (
+    candidate_create,
+    candidate_duplicate,
+    candidate_link_external,
+    candidate_update_contact,
+)
 from .scorecards import (
     ScorecardData,
     scorecard_correct,
@@ -50,6 +55,7 @@ __all__ = [
     "candidate_create",
     "candidate_duplicate",
     "candidate_link_external",
+    "candidate_update_contact",
     "kit_suggest",
     "plan_suggest",
     "position_create",

@@ -1,4 +1,5 @@
-"""Candidates: creation with duplicate detection by e-mail, ATS ids."""
+"""Candidates: creation with duplicate detection by e-mail, contact details kept up to date
+from an ATS, ATS ids."""
 
 from __future__ import annotations
 
@@ -58,3 +59,39 @@ def candidate_link_external(*, candidate: Candidate, ats: str, external_id: str)
     candidate.save(update_fields=["external_ids", "updated_at"])
     events.emit("candidate.updated", candidate)
     return candidate
+
+
+@transaction.atomic
+def candidate_update_contact(
+    *, candidate: Candidate, name: str = "", email: str = "", phone: str | None = None
+) -> list[str]:
+    """Take a candidate's name, e-mail and phone as their ATS now has them: a blank name or
+    e-mail keeps ours; ``phone=None`` keeps it, "" clears it. Returns the fields changed.
+
+    An e-mail that another candidate of the organization already has is refused
+    (ValidationError naming them; nothing changes): merging people is a person's decision.
+    An erased candidate is never given personal data again (ValidationError)."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.erased_at is not None:
+        raise ValidationError("This candidate's personal data was erased.")
+    wanted = {"name": name.strip(), "email": email.strip(), "phone": phone}
+    changed = []
+    for field, value in wanted.items():
+        if value is None or (field != "phone" and not value):
+            continue
+        if field == "email" and value.lower() == candidate.email.strip().lower():
+            continue
+        if getattr(candidate, field) != value:
+            setattr(candidate, field, value)
+            changed.append(field)
+    if "email" in changed:
+        other = candidate_duplicate(organization=candidate.organization, email=candidate.email)
+        if other is not None and other.pk != candidate.pk:
+            raise ValidationError(
+                {"email": f"{candidate.email} already belongs to another candidate, {other.name}."}
+            )
+    if changed:
+        candidate.full_clean(exclude=["email_normalized"])
+        candidate.save()
+        events.emit("candidate.updated", candidate)
+    return changed
