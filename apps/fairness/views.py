@@ -7,12 +7,12 @@
   candidates no take-home asked; ``/interviews/candidates/<pk>/about-you/`` (recruiters and
   admins, POST) sends it. A tampered link or one for an erased candidate is a 404, an expired
   one a 410.
+- ``/fairness/``: org admins only (others and other tenants: 404): the adverse-impact report
+  (apps.fairness.report), aggregates only.
 
 Candidate pages send ``Referrer-Policy: no-referrer``, so browsers post them with ``Origin:
 null``, which Django's CSRF check refuses: the take-home page checks the take-home session's
 form key instead (``candidate_csrf``), the e-mailed link's signed token is its own proof.
-- ``/fairness/``: org admins only (others and other tenants: 404): the adverse-impact report
-  (apps.fairness.report), aggregates only.
 """
 
 from __future__ import annotations
@@ -45,23 +45,31 @@ def about_you(request):
     organization = invitation.organization
     if not organization.collects_self_reported_groups or not invitation.submitted_at:
         raise Http404("Nothing to answer here.")
-    candidate = invitation.session.candidate
+    return _questions(
+        request,
+        invitation.session.candidate,
+        "fairness/about_you.html",
+        saved_url=reverse("takehome:receipt") + "?about_you=saved",
+        invitation=invitation,
+        form_key=request.session.get(FORM_KEY, ""),
+        skip_url=reverse("takehome:receipt"),
+    )
+
+
+def _questions(request, candidate: Candidate, template: str, *, saved_url: str, **context):
+    """The voluntary questions for ``candidate``: their earlier answers shown, a bad answer a
+    400 naming the question (nothing stored), saved answers a redirect to ``saved_url``."""
     existing = dict(
         SelfReport.objects.filter(candidate=candidate).values_list("dimension", "value")
     )
     form = SelfReportForm(request.POST or None, initial_answers=existing)
-    context = {
-        "form": form,
-        "invitation": invitation,
-        "form_key": request.session.get(FORM_KEY, ""),
-        "skip_url": reverse("takehome:receipt"),
-    }
+    context["form"] = form
     if request.method == "POST":
         if not form.is_valid():
-            return render(request, "fairness/about_you.html", context, status=400)
+            return render(request, template, context, status=400)
         services.record(candidate=candidate, answers={k: form.cleaned_data[k] for k in DIMENSIONS})
-        return redirect(reverse("takehome:receipt") + "?about_you=saved")
-    return render(request, "fairness/about_you.html", context)
+        return redirect(saved_url)
+    return render(request, template, context)
 
 
 @csrf_exempt  # the signed token in the URL is the secret a forged request cannot know
@@ -75,18 +83,14 @@ def about_you_link(request, token: str):
         return render(request, "fairness/link_expired.html", context, status=410)
     if candidate is None:
         raise Http404("This link is not valid.")
-    existing = dict(
-        SelfReport.objects.filter(candidate=candidate).values_list("dimension", "value")
+    return _questions(
+        request,
+        candidate,
+        "fairness/about_you_link.html",
+        saved_url=request.path + "?saved=1",
+        organization=candidate.organization,
+        saved=request.GET.get("saved") == "1",
     )
-    form = SelfReportForm(request.POST or None, initial_answers=existing)
-    context = {"form": form, "organization": candidate.organization}
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "fairness/about_you_link.html", context, status=400)
-        services.record(candidate=candidate, answers={k: form.cleaned_data[k] for k in DIMENSIONS})
-        return redirect(request.path + "?saved=1")
-    context["saved"] = request.GET.get("saved") == "1"
-    return render(request, "fairness/about_you_link.html", context)
 
 
 @role_required(MANAGER_ROLES)
