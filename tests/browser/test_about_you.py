@@ -10,37 +10,42 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.bank.models import Question
 from apps.fairness import links
 from apps.fairness.models import SelfReport
 from apps.interviews import services
 from apps.interviews.models import CandidateSession
 from apps.interviews.services import invitations
 from apps.outbox.models import OutboxMessage
-from tests.factories import MembershipFactory, make_kit
+from tests.factories import MembershipFactory, make_kit, make_position
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _position(org):
-    kit = make_kit(1)
-    Question.objects.filter(kit_items__kit=kit).update(kind="written")
-    position = services.position_create(
-        organization=org, created_by=None, client_company="Contoso", title="MES Engineer",
-        track=kit.track, level=kit.level, job_description="", kit=kit,
-    )  # fmt: skip
-    return position
+    return make_position(org, make_kit(1), written=True, client_company="Contoso")
+
+
+ANSWERS = {"sex": "female", "age": "prefer_not_to_say"}
 
 
 def _answers(page) -> None:
-    page.check("input[name=sex][value=female]")
-    page.check("input[name=age][value=prefer_not_to_say]")
+    for name, value in ANSWERS.items():
+        page.check(f"input[name={name}][value={value}]")
     page.click("button:has-text('Save my answers')")
 
 
-def test_after_a_take_home_the_candidate_answers_from_the_receipt(live_server, new_page, org):
+def _saved() -> dict[str, str]:
+    return dict(SelfReport.objects.values_list("dimension", "value"))
+
+
+@pytest.fixture
+def org(org):
     org.collects_self_reported_groups = True
     org.save()
+    return org
+
+
+def test_after_a_take_home_the_candidate_answers_from_the_receipt(live_server, new_page, org):
     ivan = MembershipFactory(organization=org, role=Role.INTERVIEWER).user
     candidate = services.candidate_create(organization=org, name="Tom", email="tom@example.com")
     created = invitations.invitation_create(
@@ -60,15 +65,10 @@ def test_after_a_take_home_the_candidate_answers_from_the_receipt(live_server, n
     _answers(page)
 
     page.wait_for_selector("text=your answers about you are saved")
-    assert dict(SelfReport.objects.values_list("dimension", "value")) == {
-        "sex": "female",
-        "age": "prefer_not_to_say",
-    }
+    assert _saved() == ANSWERS
 
 
 def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_page, org):
-    org.collects_self_reported_groups = True
-    org.save()
     recruiter = MembershipFactory(organization=org, role=Role.RECRUITER).user
     candidate = services.candidate_create(organization=org, name="Ada", email="ada@example.com")
     session = services.session_create(
@@ -85,7 +85,4 @@ def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_p
     _answers(page)
 
     page.wait_for_selector("text=your answers are saved")
-    assert dict(SelfReport.objects.values_list("dimension", "value")) == {
-        "sex": "female",
-        "age": "prefer_not_to_say",
-    }
+    assert _saved() == ANSWERS
