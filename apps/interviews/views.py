@@ -223,6 +223,40 @@ def candidate_create(request):
 
 
 @role_required(MANAGERS)
+def candidate_edit(request, pk: int):
+    """Correct a candidate's name, e-mail or phone (``services.candidate_update_contact``): an
+    e-mail another candidate has is a 400 naming them; an erased candidate is a 404."""
+    candidate = get_for_tenant_or_404(request, Candidate, pk=pk)
+    if candidate.erased_at is not None:
+        raise Http404("This candidate's personal data was erased.")
+    initial = {"name": candidate.name, "email": candidate.email, "phone": candidate.phone}
+    form = CandidateForm(request.POST or None, initial=initial, organization=request.organization)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.candidate_update_contact(
+                candidate=candidate, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            duplicate = services.candidate_duplicate(
+                organization=request.organization, email=form.cleaned_data["email"]
+            )
+            once.form_errors_from(exc, form)
+        else:
+            messages.success(request, "Saved." if changed else "Nothing to change.")
+            return redirect("interviews:candidate_detail", pk=candidate.pk)
+    context = {
+        "form": form,
+        "duplicate": duplicate,
+        "heading": f"Edit {candidate.name}",
+        "button": "Save",
+        "back_url": reverse("interviews:candidate_detail", args=[candidate.pk]),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "interviews/candidate_form.html", context, status=status)
+
+
+@role_required(MANAGERS)
 def candidate_detail(request, pk: int):
     candidate = get_for_tenant_or_404(request, Candidate, pk=pk)
     sessions = candidate.sessions.select_related("position", "invitation").order_by(

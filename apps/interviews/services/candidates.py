@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import Organization
+from apps.audit import events as audit
 
 from .. import events
 from ..models import (
@@ -63,10 +64,18 @@ def candidate_link_external(*, candidate: Candidate, ats: str, external_id: str)
 
 @transaction.atomic
 def candidate_update_contact(
-    *, candidate: Candidate, name: str = "", email: str = "", phone: str | None = None
+    *,
+    candidate: Candidate,
+    name: str = "",
+    email: str = "",
+    phone: str | None = None,
+    actor=None,
+    request=None,
 ) -> list[str]:
-    """Take a candidate's name, e-mail and phone as their ATS now has them: a blank name or
-    e-mail keeps ours; ``phone=None`` keeps it, "" clears it. Returns the fields changed.
+    """Correct a candidate's name, e-mail and phone (a recruiter's edit, or their ATS's): a
+    blank name or e-mail keeps ours; ``phone=None`` keeps it, "" clears it. Returns the fields
+    changed, audited as ``candidate.contact_updated`` by ``actor`` (None: an ATS) with the
+    fields' names only (the values are personal data).
 
     An e-mail that another candidate of the organization already has is refused
     (ValidationError naming them; nothing changes): merging people is a person's decision.
@@ -94,4 +103,12 @@ def candidate_update_contact(
         candidate.full_clean(exclude=["email_normalized"])
         candidate.save()
         events.emit("candidate.updated", candidate)
+        audit.record(
+            organization=candidate.organization,
+            actor=actor,
+            action="candidate.contact_updated",
+            target=candidate,
+            detail={"fields": changed},
+            request=request,
+        )
     return changed
