@@ -380,7 +380,8 @@ def session_cancel(request, pk: int):
             title="Cancel this session?",
             question=(
                 f"{session.candidate.name}'s session for {session.position.title} stops: "
-                "its scorecards no longer count and a take-home link stops working."
+                "its scorecards no longer count, a take-home link stops working, and "
+                "interviewers already invited get a calendar cancellation."
             ),
             action="Cancel the session",
             back_url=reverse("interviews:session_detail", args=[session.pk]),

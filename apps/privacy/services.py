@@ -29,6 +29,8 @@ Where personal data lives, and what happens to it (grep the models when adding o
   their attempts' error text.
 - The audit log (``apps.audit.events.scrub``, called last: it also logged this erasure's own
   saves) and the Django admin's LogEntry texts.
+- Scheduled sessions (nothing rated yet) are cancelled, and interviewers whose calendar invite
+  went out get a cancellation naming the placeholder; stored results are not recomputed.
 - SelfReport (self-reported groups, apps.fairness) deleted (``fairness.forget``).
 - FormSubmission holds a user, a random key and a result URL: no candidate data.
 - Search indexes: there are none beyond the database's own indexes, which follow the rows.
@@ -74,6 +76,7 @@ from apps.interviews.models import (
     Scorecard,
     ScorecardCorrection,
 )
+from apps.interviews.services import scheduling
 from apps.outbox.models import OutboxMessage
 from apps.shortlists.models import ClientDecision, ShareLink, ShortlistEntry
 
@@ -342,6 +345,19 @@ def _erase(candidate: Candidate, *, actor, reason: str) -> Erasure:
     candidate.external_ids = {}
     candidate.erased_at = now
     candidate.save()  # save() derives email_normalized from the placeholder
+
+    # Interviews that have not happened will not: cancelled, and the interviewers' calendars
+    # told (composed at send time, after the placeholders above). The stored results stay as
+    # they are (no rescore: nothing new is reported about an erased candidate).
+    upcoming = CandidateSession.objects.filter(
+        pk__in=session_ids, status=CandidateSession.Status.SCHEDULED
+    )
+    counts["sessions_cancelled"] = 0
+    for session in upcoming:
+        session.status = CandidateSession.Status.CANCELLED
+        session.save(update_fields=["status", "updated_at"])
+        scheduling.session_uninvite(session=session)
+        counts["sessions_cancelled"] += 1
 
     # Last: the audit log also recorded the saves and deletes above, with their old values.
     counts["audit_entries"] = events.scrub(organization=org, strings=strings, objects=audited)

@@ -164,3 +164,54 @@ def test_the_new_live_session_form_offers_no_take_home_stage(
     )
     assert response.status_code == 302
     assert not CandidateSession.objects.exists()
+
+
+CANCEL = "interviews.interview_cancel"
+
+
+def _scheduled(client, session, interviewer, capture, *, sent: bool = True):
+    interviewer.email = "ivan@example.com"
+    interviewer.save()
+    url = reverse("interviews:session_schedule", args=[session.pk])
+    with capture(execute=sent):
+        client.post(url, {"scheduled_at": _when(3), "location": "Room 2"})
+    return [m for m in mail.outbox if m.to == ["ivan@example.com"]]
+
+
+def test_cancelling_a_scheduled_session_cancels_the_sent_invites_in_the_calendar(
+    client, recruiter, session, interviewer, django_capture_on_commit_callbacks
+):
+    client.force_login(recruiter)
+    (invite,) = _scheduled(client, session, interviewer, django_capture_on_commit_callbacks)
+    sent = _calendar(invite).walk("VEVENT")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("interviews:session_cancel", args=[session.pk]), {"confirm": "yes"}
+        )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == CandidateSession.Status.CANCELLED
+
+    invited = sorted(m.to[0] for m in mail.outbox if m.subject.startswith("Interview "))
+    cancels = [m for m in mail.outbox if m.subject.startswith("Cancelled: interview")]
+    assert sorted(m.to[0] for m in cancels) == invited  # each one invited, once
+    (cancel,) = [m for m in cancels if m.to == ["ivan@example.com"]]
+    assert "is cancelled" in cancel.body and "Priya N" in cancel.body
+    calendar = _calendar(cancel)
+    event = calendar.walk("VEVENT")[0]
+    assert str(calendar["method"]) == "CANCEL" and str(event["status"]) == "CANCELLED"
+    assert event["uid"] == sent["uid"] and int(event["sequence"]) > int(sent["sequence"])
+
+
+def test_an_invite_not_sent_yet_is_dropped_and_needs_no_cancellation(
+    client, recruiter, session, interviewer, django_capture_on_commit_callbacks
+):
+    client.force_login(recruiter)
+    assert (
+        _scheduled(client, session, interviewer, django_capture_on_commit_callbacks, sent=False)
+        == []
+    )
+    client.post(reverse("interviews:session_cancel", args=[session.pk]), {"confirm": "yes"})
+    pending = OutboxMessage.objects.filter(kind=INVITE, status=OutboxMessage.Status.PENDING)
+    assert not pending.exists()
+    assert not OutboxMessage.objects.filter(kind=CANCEL).exists()

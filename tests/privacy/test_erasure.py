@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
 from apps.ats.models import WebhookDelivery
 from apps.fairness.models import SelfReport
@@ -20,6 +22,7 @@ from apps.interviews.models import (
     Application,
     ApplicationDecision,
     Candidate,
+    CandidateSession,
     Invitation,
     ItemNote,
     Rating,
@@ -239,3 +242,46 @@ def test_the_ndjson_exports_stream_placeholders_after_erasure(everything, org, o
         body = b"".join(response.streaming_content).decode()
         assert f"Erased candidate #{everything.candidate.pk}" in body
         assert NAME not in body and EMAIL not in body
+
+
+def test_a_scheduled_interview_is_cancelled_and_the_calendar_told_without_the_name(
+    everything, org, org_admin, interviewer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from apps.interviews.services import scheduling
+
+    interviewer.email = "ivan@example.com"
+    interviewer.save()
+    upcoming = services.session_create(
+        position=everything.live.position,
+        candidate=everything.candidate,
+        interviewers=[interviewer],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.session_schedule(
+            session=upcoming,
+            scheduled_at=timezone.now() + timedelta(days=2),
+            location="Room 4",
+        )
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Interview ")]
+    results_before = dict(Application.objects.values_list("pk", "result"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = privacy.erase_candidate(
+            candidate=everything.candidate, actor=org_admin, reason="x"
+        )
+
+    upcoming.refresh_from_db()
+    assert upcoming.status == CandidateSession.Status.CANCELLED
+    assert result.counts["sessions_cancelled"] == 1
+    # Sessions that happened are kept as they were, and no result is recomputed.
+    everything.live.refresh_from_db()
+    assert everything.live.status != CandidateSession.Status.CANCELLED
+    assert dict(Application.objects.values_list("pk", "result")) == results_before
+    (cancel,) = [m for m in mail.outbox if m.subject.startswith("Cancelled: interview")]
+    assert cancel.to == ["ivan@example.com"]
+    text = cancel.subject + cancel.body + str(cancel.attachments[0][1])
+    assert f"Erased candidate #{everything.candidate.pk}" in cancel.body
+    for needle in NEEDLES:
+        assert needle.lower() not in text.lower(), needle

@@ -5,6 +5,11 @@ session and queues, through the outbox, one e-mail per interviewer with the kit'
 an ``.ics`` calendar invite (the ``icalendar`` package). The invite is composed when it is
 sent, from the session as it is then: a re-schedule drops an unsent older invite and sends one
 with a higher SEQUENCE under the same UID, so calendars update the event instead of adding one.
+
+``session_uninvite`` is the other half: when a scheduled session is cancelled (by a recruiter,
+an ATS, or the candidate's erasure), unsent invites are dropped and every interviewer whose
+invite went out gets a cancellation (METHOD:CANCEL, STATUS:CANCELLED, the same UID, a higher
+SEQUENCE), so the interview leaves their calendar instead of waiting there for no one.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from apps.outbox.models import OutboxMessage
 from ..models import CandidateSession
 
 INTERVIEW_INVITE = "interviews.interview_invite"
+INTERVIEW_CANCEL = "interviews.interview_cancel"
 DEFAULT_MINUTES = 60
 
 
@@ -93,20 +99,50 @@ def session_invite(*, session: CandidateSession, interviewers) -> int:
     return count
 
 
+def session_uninvite(*, session: CandidateSession) -> int:
+    """The session is cancelled: drop its unsent invites and queue a cancellation for each
+    interviewer whose invite was sent (in the caller's transaction). Returns how many."""
+    sent = list(
+        OutboxMessage.objects.filter(
+            kind=INTERVIEW_INVITE,
+            status=OutboxMessage.Status.SENT,
+            payload__session_id=session.pk,
+        ).values_list("payload__user_id", "payload__sequence")
+    )
+    sent_to = {user_id for user_id, _ in sent}
+    outbox.cancel_pending(INTERVIEW_INVITE, "the session was cancelled", session_id=session.pk)
+    # Above every invite sent, even one sent within the same second (RFC 5545: a revision,
+    # a cancellation included, raises SEQUENCE).
+    sequence = max([_sequence(timezone.now()), *(int(seq or 0) + 1 for _, seq in sent)])
+    for user_id in sorted(sent_to):
+        outbox.enqueue(
+            INTERVIEW_CANCEL,
+            {"session_id": session.pk, "user_id": user_id, "sequence": sequence},
+            organization=session.organization,
+            dedupe_key=f"interview-cancel:{session.pk}:{user_id}",
+        )
+    return len(sent_to)
+
+
 def _minutes(session: CandidateSession) -> int:
     return (session.stage.expected_minutes if session.stage else None) or DEFAULT_MINUTES
 
 
-def invite_ics(*, session: CandidateSession, user, sequence: int, prep_link: str) -> bytes:
-    """The calendar invite (METHOD:REQUEST) for one interviewer."""
+def invite_ics(
+    *, session: CandidateSession, user, sequence: int, prep_link: str, cancel: bool = False
+) -> bytes:
+    """The calendar invite (METHOD:REQUEST) for one interviewer, or its cancellation
+    (METHOD:CANCEL, STATUS:CANCELLED: the same UID, so the calendar removes that event)."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//InterviewBank//Interview invite//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
     event = icalendar.Event()
     event.add("uid", f"interview-{session.pk}-{user.pk}@{host}")
     event.add("sequence", sequence)
+    if cancel:
+        event.add("status", "CANCELLED")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.scheduled_at)
     event.add("dtend", session.scheduled_at + timedelta(minutes=_minutes(session)))
@@ -187,5 +223,46 @@ def send_interview_invite(message: OutboxMessage) -> None:
     )
 
 
+def send_interview_cancel(message: OutboxMessage) -> None:
+    """Outbox handler: tell one interviewer the interview is off, with the calendar's CANCEL.
+    Composed from the session as it is now (an erased candidate is named by the placeholder)."""
+    payload = message.payload or {}
+    session = (
+        CandidateSession.objects.select_related("candidate", "position", "stage")
+        .filter(pk=payload.get("session_id"))
+        .first()
+    )
+    user = get_user_model().objects.filter(pk=payload.get("user_id")).first()
+    if session is None or user is None or not user.email:
+        raise outbox.GiveUp("no such session or interviewer, or no e-mail address")
+    if session.status != CandidateSession.Status.CANCELLED or session.scheduled_at is None:
+        raise outbox.GiveUp("the session is not cancelled any more")
+    when = timezone.localtime(session.scheduled_at)
+    body = render_to_string(
+        "interviews/email_interview_cancel.txt",
+        {"session": session, "name": user.get_full_name() or user.get_username(), "when": when},
+    )
+    ics = invite_ics(
+        session=session,
+        user=user,
+        sequence=int(payload.get("sequence", 0)),
+        prep_link=settings.SITE_URL + reverse("interviews:interview_prep", args=[session.pk]),
+        cancel=True,
+    )
+    send(
+        PreparedEmail(
+            to=[user.email],
+            subject=(
+                f"Cancelled: interview {when:%a %d %b %H:%M}: {session.candidate.name}, "
+                f"{session.position.title}"
+            ),
+            body=body,
+        ),
+        message=message,
+        attachments=[("interview.ics", ics, "text/calendar; method=CANCEL; charset=utf-8")],
+    )
+
+
 def register() -> None:
     outbox.register(INTERVIEW_INVITE, send_interview_invite)
+    outbox.register(INTERVIEW_CANCEL, send_interview_cancel)

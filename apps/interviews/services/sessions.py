@@ -29,6 +29,7 @@ from ..models import (
     PositionStage,
     SessionItem,
 )
+from . import scheduling
 from .applications import application_for
 from .scoring import application_rescore, panel_complete
 
@@ -214,10 +215,12 @@ def session_assign_interviewers(*, session: CandidateSession, interviewers: Iter
 
 @transaction.atomic
 def session_cancel(*, session: CandidateSession) -> CandidateSession:
-    """Cancel a session: its ratings stop counting in the application's result."""
+    """Cancel a session: its ratings stop counting in the application's result, and the
+    interviewers invited to it get a calendar cancellation (``scheduling.session_uninvite``)."""
     session = CandidateSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CandidateSession.Status.CANCELLED:
         session.status = CandidateSession.Status.CANCELLED
         session.save(update_fields=["status", "updated_at"])
+        scheduling.session_uninvite(session=session)
         application_rescore(application=session.application)
     return session
