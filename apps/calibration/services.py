@@ -1,4 +1,5 @@
-"""Writes of calibration: create a practice answer, submit a practice rating.
+"""Writes of calibration: create, correct or delete a practice answer, submit a practice
+rating.
 
 Both validate with ``full_clean`` (every rubric criterion rated 0-4) and raise
 ``ValidationError`` naming the field; nothing is written when they do.
@@ -40,6 +41,26 @@ def practice_answer_create(
     practice.save()
     questions_lock(question_ids=[question.pk])
     return practice
+
+
+@transaction.atomic
+def practice_answer_update(
+    *, practice: PracticeAnswer, answer: str, reference: dict[str, int], note: str
+) -> PracticeAnswer:
+    """Correct a practice answer's text, reference ratings or note (same question version).
+    Members who rated it see their ratings against the corrected reference."""
+    practice = PracticeAnswer.objects.select_for_update().get(pk=practice.pk)
+    practice.answer, practice.reference, practice.note = answer, reference, note
+    practice.full_clean()
+    practice.save(update_fields=["answer", "reference", "note"])
+    return practice
+
+
+@transaction.atomic
+def practice_answer_delete(*, practice: PracticeAnswer) -> None:
+    """Delete a practice answer and the members' ratings of it (the question stays locked:
+    a session may use it too)."""
+    practice.delete()
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@
 - ``/calibration/practice/``: any member lists the practice answers, opens one, rates it per
   criterion and only then sees the reference, the difference and the note.
 - ``/calibration/practice/new/``: admins write a reference answer to a question their
-  organization can see (safe to repeat: ``apps.accounts.once``).
+  organization can see (safe to repeat: ``apps.accounts.once``);
+  ``/calibration/practice/<pk>/edit/`` corrects it, ``.../delete/`` deletes it (asks first).
 
 Every row is fetched through ``apps.accounts.tenancy``: another organization's practice answer
 is a 404.
@@ -18,11 +19,11 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from apps.accounts import once
+from apps.accounts import confirm, once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 from apps.bank import selectors as bank_selectors
-from apps.bank.models import Anchor, Criterion
+from apps.bank.models import Anchor, Criterion, Question
 
 from . import selectors, services
 from .forms import CriterionRatingsForm, PracticeAnswerForm, QuestionPickForm
@@ -97,6 +98,68 @@ def practice_create(request):
     )
 
 
+@role_required(ADMINS)
+def practice_edit(request, pk: int):
+    practice = get_for_tenant_or_404(
+        request, PracticeAnswer.objects.select_related("question__competency"), pk=pk
+    )
+    # The exact version the practice answer was written for (locked: its rubric stays).
+    question = bank_selectors.with_rubric(
+        Question.objects.select_related("competency").filter(pk=practice.question_id)
+    ).get()
+    initial = {"answer": practice.answer, "note": practice.note}
+    initial.update({f"c-{key}": value for key, value in practice.reference.items()})
+    form = PracticeAnswerForm(request.POST or None, question=question, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.practice_answer_update(
+                practice=practice,
+                answer=form.cleaned_data["answer"],
+                reference=form.criterion_ratings(),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            once.form_errors_from(exc, form)
+        else:
+            return redirect("calibration:practice_detail", pk=practice.pk)
+    given = (
+        {c.key: _posted_rating(form, c.key) for c in form.criteria}
+        if form.is_bound
+        else dict(practice.reference)
+    )
+    context = {
+        "form": form,
+        "question": question,
+        "practice": practice,
+        "rows": selectors.rubric_rows(question, given),
+        "form_key": once.form_key(request),
+    }
+    return render(
+        request,
+        "calibration/practice_form.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(ADMINS)
+def practice_delete(request, pk: int):
+    practice = get_for_tenant_or_404(request, PracticeAnswer, pk=pk)
+    if not confirm.confirmed(request):
+        return confirm.ask(
+            request,
+            title="Delete this practice answer?",
+            question=(
+                "The answer, its reference rating and every member's ratings of it are "
+                "deleted. Interview scores and calibration figures do not change."
+            ),
+            action="Delete the practice answer",
+            back_url=reverse("calibration:practice_detail", args=[practice.pk]),
+        )
+    services.practice_answer_delete(practice=practice)
+    return redirect("calibration:practice_list")
+
+
 @member_required
 def practice_detail(request, pk: int):
     rubric = Prefetch(
@@ -134,6 +197,7 @@ def practice_detail(request, pk: int):
         "mine": mine,
         "reveal": reveal,
         "form": form,
+        "is_admin": request.membership.role == Role.ADMIN,
     }
     return render(
         request, "calibration/practice_detail.html", context, status=400 if form.errors else 200

@@ -213,3 +213,58 @@ def test_practice_pages_do_not_grow_with_rows(
     with django_assert_max_num_queries(10):
         detail = client.get(reverse("calibration:practice_detail", args=[last.pk]))
     assert NOTE in detail.content.decode()
+
+
+def test_an_admin_corrects_a_practice_answer_and_members_compare_against_the_correction(
+    client, org_admin, interviewer, practice
+):
+    detail = reverse("calibration:practice_detail", args=[practice.pk])
+    edit = reverse("calibration:practice_edit", args=[practice.pk])
+    client.force_login(interviewer)
+    client.post(detail, {"c-accuracy": "3", "c-depth": "2"})
+    assert edit not in client.get(detail).content.decode()  # members do not edit
+
+    client.force_login(org_admin)
+    assert edit in client.get(detail).content.decode()
+    page = client.get(edit)
+    assert page.status_code == 200 and ANSWER in page.content.decode()
+    assert 'value="3" checked' in page.content.decode()  # the stored reference, pre-filled
+    refused = client.post(edit, {"answer": ANSWER, "note": NOTE, "c-accuracy": "3"})
+    assert refused.status_code == 400 and "Rate “Depth” 0-4." in refused.content.decode()
+    practice.refresh_from_db()
+    assert practice.reference == {"accuracy": 3, "depth": 1}  # unchanged
+
+    data = {"answer": f"{ANSWER} With OEE.", "note": "Depth met.",
+            "c-accuracy": "3", "c-depth": "2"}  # fmt: skip
+    assert client.post(edit, data).status_code == 302
+    practice.refresh_from_db()
+    assert practice.reference == {"accuracy": 3, "depth": 2}
+    assert practice.note == "Depth met." and practice.answer.endswith("With OEE.")
+    client.force_login(interviewer)
+    assert "0 (same)" in client.get(detail).content.decode()
+    assert "+1 (you rated higher)" not in client.get(detail).content.decode()
+
+
+def test_an_admin_deletes_a_practice_answer_after_confirming(client, org_admin, practice):
+    url = reverse("calibration:practice_delete", args=[practice.pk])
+    client.force_login(org_admin)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 400  # not confirmed
+    assert PracticeAnswer.objects.filter(pk=practice.pk).exists()
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "calibration:practice_list"
+    )
+    assert not PracticeAnswer.objects.exists() and not PracticeRating.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["recruiter", "interviewer", "outsider"])
+def test_only_the_organizations_admins_edit_or_delete_practice_answers(
+    client, request, who, practice
+):
+    client.force_login(request.getfixturevalue(who))
+    for name in ("calibration:practice_edit", "calibration:practice_delete"):
+        url = reverse(name, args=[practice.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"confirm": "yes", "answer": "x"}).status_code == 404
+    assert PracticeAnswer.objects.get(pk=practice.pk).answer == ANSWER
