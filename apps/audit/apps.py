@@ -68,6 +68,9 @@ def tracked():
         Tracked("ats.OrganizationAPIKey", exclude=("id", "last_used_at"), log_key="prefix"),
         # Outgoing webhook endpoints (their secrets excluded).
         Tracked("ats.WebhookEndpoint"),
+        # Practice answers and their reference ratings: who wrote or corrected the reference
+        # the panel calibrates against.
+        Tracked("calibration.PracticeAnswer"),
     ]
 
 

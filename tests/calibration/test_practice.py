@@ -240,6 +240,14 @@ def test_an_admin_corrects_a_practice_answer_and_members_compare_against_the_cor
     practice.refresh_from_db()
     assert practice.reference == {"accuracy": 3, "depth": 2}
     assert practice.note == "Depth met." and practice.answer.endswith("With OEE.")
+    # The audit trail says who corrected the reference, from what to what.
+    from apps.audit.models import AuditEntry
+
+    update = AuditEntry.objects.filter(
+        content_type__model="practiceanswer", action=AuditEntry.Action.UPDATE
+    ).get()
+    assert update.actor == org_admin and update.organization == practice.organization
+    assert set(update.changes) == {"answer", "reference", "note"}
     client.force_login(interviewer)
     assert "0 (same)" in client.get(detail).content.decode()
     assert "+1 (you rated higher)" not in client.get(detail).content.decode()
