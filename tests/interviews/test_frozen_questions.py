@@ -52,6 +52,7 @@ def test_a_new_version_gets_its_own_row_and_the_past_session_keeps_its_text(org)
     old_prompt, old_rubric, old_frozen = item.prompt, item.rubric, item.frozen_id
     new = question_new_version(question=Question.objects.get(pk=item.question_id))
     new.prompt = "Completely different wording"
+    new.status = Question.Status.PUBLISHED  # a draft is never asked (sessions._published)
     new.save()
     new.criteria.get(key="depth").anchors.filter(rating=3).update(text="changed anchor")
     kit = position.kit

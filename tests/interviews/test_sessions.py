@@ -100,3 +100,39 @@ def test_an_organizations_own_kit_is_suggested_before_the_shipped_one(org):
     KitFactory(organization=None, track=track, level=level, key="shipped-plant-l2")
     own = KitFactory(organization=org, track=track, level=level, key="own-plant-l2")
     assert services.kit_suggest(organization=org, track_key="plant", level=2) == own
+
+
+def test_a_draft_being_revised_is_never_asked_until_it_is_published(
+    session, position, candidate, interviewer
+):
+    """ "Open a new version" puts a draft copy in the kits while its author edits it: a session
+    created meanwhile asks the published version, and the next one after publishing asks the
+    new version."""
+    item = session.items.first()
+    used = Question.objects.get(pk=item.question_id)
+    draft = question_new_version(question=used)
+    Question.objects.filter(pk=draft.pk).update(prompt="HALF-WRITTEN draft wording")
+    other = services.candidate_create(
+        organization=position.organization, name="Noor", email="noor@example.com"
+    )
+
+    meanwhile = services.session_create(position=position, candidate=other)
+
+    asked = meanwhile.items.get(question_key=used.key)
+    assert (asked.question_id, asked.question_version, asked.prompt) == (
+        used.pk,
+        used.version,
+        used.prompt,
+    )
+    assert meanwhile.items.count() == session.items.count()
+    draft.refresh_from_db()
+    assert not draft.locked  # still editable in place: no session froze it
+
+    # Published (for a shipped question by the bank's import, for an own one by the editor).
+    Question.objects.filter(pk=draft.pk).update(status=Question.Status.PUBLISHED)
+    third = services.candidate_create(
+        organization=position.organization, name="Ola", email="ola@example.com"
+    )
+    after = services.session_create(position=position, candidate=third)
+    asked = after.items.get(question_key=used.key)
+    assert (asked.question_version, asked.prompt) == (draft.version, "HALF-WRITTEN draft wording")

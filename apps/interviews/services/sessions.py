@@ -157,6 +157,7 @@ def session_create(
         if question_keys is not None:
             kit_items = kit_items.filter(question__key__in=list(question_keys))
         picked = [(ki.question, ki.weight) for ki in kit_items]
+    picked = _published(picked, criteria)
     shared = frozen_questions(frozen_content(q) for q, _ in picked)
     items = []
     for order, ((q, weight), frozen) in enumerate(zip(picked, shared, strict=True)):
@@ -183,6 +184,32 @@ def session_create(
     questions_lock(question_ids=[i.question_id for i in items])
     events.emit("session.created", session)
     return session
+
+
+def _published(picked: list[tuple[Question, float]], criteria: Prefetch) -> list:
+    """Never a draft in front of a candidate: a kit holds a draft while its author revises a
+    used question ("Open a new version"); until that draft is published, a session asks the
+    latest published version of its key (one query for all of them). A draft with no published
+    version before it is left out."""
+    drafts = {q.key for q, _ in picked if q.status == Question.Status.DRAFT}
+    if not drafts:
+        return picked
+    published = {}
+    for q in (
+        Question.objects.filter(key__in=drafts, status=Question.Status.PUBLISHED)
+        .select_related("competency", "track")
+        .prefetch_related(criteria)
+        .order_by("key", "-version")
+    ):
+        published.setdefault(q.key, q)
+    out = []
+    for q, weight in picked:
+        if q.status == Question.Status.DRAFT:
+            q = published.get(q.key)
+            if q is None:
+                continue
+        out.append((q, weight))
+    return out
 
 
 @transaction.atomic
