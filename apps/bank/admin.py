@@ -18,6 +18,7 @@ from .models import (
     Plan,
     PlanStage,
     Question,
+    QuestionReport,
     Source,
     Track,
 )
@@ -138,3 +139,21 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["key", "name"]
     list_select_related = ["track", "level", "organization"]
     inlines = [PlanStageInline]
+
+
+@admin.register(QuestionReport)
+class QuestionReportAdmin(admin.ModelAdmin):
+    """Tenants' reports of problems with shipped questions: open ones first. Fix the question
+    in ``fixtures/bank/`` (a used version becomes a new one on import), then mark it resolved
+    with what was done."""
+
+    list_display = ["question", "organization", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["question", "organization"]
+    search_fields = ["question__key", "text"]
+    readonly_fields = ["organization", "question", "reported_by", "text", "created_at"]
+    fields = [*readonly_fields, "resolved_at", "resolution"]
+    ordering = ["resolved_at", "-created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

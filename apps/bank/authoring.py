@@ -34,8 +34,7 @@ from apps.accounts.models import Organization
 from . import importer, schema, selectors
 from .models import Competency, KitItem, Level, Question, Source, Track
 
-#: Where the editor's "report it" note points for a problem with a shipped question.
-SHIPPED_REPORT_SUBJECT = "Shipped question {key}: a problem to report"
+REPORT_KIND = "email"
 
 
 def own_key(organization: Organization, key: str) -> str:
@@ -190,3 +189,50 @@ def questions_export(organization: Organization) -> str:
         f"Questions of {organization.name} (exported).",
         {"questions": [importer.question_data(q) for q in rows]},
     )
+
+
+@transaction.atomic
+def question_report(*, organization: Organization, question: Question, user, text: str):
+    """Report a problem with a shipped question to the bank's editors: stored (the Django
+    admin lists open reports) and e-mailed through the outbox to ``BANK_EDITORS_EMAIL`` when it
+    is set. An organization's own question is not reported: it edits it (ValidationError)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from apps import outbox
+    from apps.audit import events
+    from apps.outbox.email import PreparedEmail
+
+    from .models import QuestionReport
+
+    if question.organization_id is not None:
+        raise ValidationError("This is your organization's question: edit it instead.")
+    report = QuestionReport(
+        organization=organization, question=question, reported_by=user, text=text.strip()
+    )
+    report.full_clean()
+    report.save()
+    editors = [a.strip() for a in settings.BANK_EDITORS_EMAIL.split(",") if a.strip()]
+    if editors:
+        change = reverse("admin:bank_questionreport_change", args=[report.pk])
+        admin_url = settings.SITE_URL + change
+        body = (
+            f"{organization.name} reports a problem with shipped question {question.key} "
+            f"(version {question.version}):\n\n{report.text}\n\n"
+            f"Reported by {getattr(user, 'email', '') or 'a member'}. Resolve it in the admin: "
+            f"{admin_url}\n"
+        )
+        outbox.enqueue(
+            REPORT_KIND,
+            PreparedEmail(
+                to=editors, subject=f"Bank report: {question.key} v{question.version}", body=body
+            ).payload(),
+            organization=organization,
+        )
+    events.record(
+        organization=organization,
+        actor=user,
+        action="question.reported",
+        detail={"key": question.key, "version": question.version, "report": report.pk},
+    )
+    return report

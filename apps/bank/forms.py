@@ -112,3 +112,17 @@ class KitItemForm(forms.Form):
     weight = forms.DecimalField(
         required=False, min_value=0.1, max_value=10, decimal_places=2, label="Weight"
     )
+
+
+class QuestionReportForm(forms.Form):
+    text = forms.CharField(
+        label="What is wrong",
+        min_length=10,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=(
+            "A wrong or outdated fact (cite the standard or DOMAIN.md if you can), an anchor that "
+            "does not separate the levels, a prompt candidates misread, or what the item "
+            "statistics show."
+        ),
+    )

@@ -14,6 +14,7 @@ Rules that must hold:
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -367,3 +368,29 @@ class PlanStage(models.Model):
         if self.expected_minutes is not None:
             return self.expected_minutes
         return sum(item.question.expected_minutes for item in self.kit.items.all())
+
+
+class QuestionReport(models.Model):
+    """A tenant's report of a problem with a shipped question (a wrong fact, an unclear anchor,
+    a question the item statistics flag): shipped questions are read-only to tenants, so this
+    is how a problem reaches the bank's editors (platform staff, in the Django admin, and by
+    e-mail to ``BANK_EDITORS_EMAIL``). The question version is the one the reporter saw."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="question_reports"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True, help_text="What the editors did (for the record).")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Report #{self.pk} on {self.question.key} v{self.question.version}"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("questions/export.yaml", editor_views.questions_export, name="questions_export"),
     path("questions/<slug:key>/", views.question_detail, name="question_detail"),
     path("questions/<slug:key>/edit/", editor_views.question_edit, name="question_edit"),
+    path("questions/<slug:key>/report/", views.question_report, name="question_report"),
     path("questions/<slug:key>/publish/", editor_views.question_publish, name="question_publish"),
     path("questions/<slug:key>/retire/", editor_views.question_retire, name="question_retire"),
     path(

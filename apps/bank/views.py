@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts import once
 from apps.accounts.models import MANAGER_ROLES
 from apps.accounts.tenancy import (
     get_for_tenant_or_404,
@@ -25,8 +26,15 @@ from apps.accounts.tenancy import (
     tenant_filter,
 )
 
-from . import kit_rules, selectors, services
-from .forms import KitCopyForm, KitForm, KitItemForm, KitQuestionFilterForm, QuestionFilterForm
+from . import authoring, kit_rules, selectors, services
+from .forms import (
+    KitCopyForm,
+    KitForm,
+    KitItemForm,
+    KitQuestionFilterForm,
+    QuestionFilterForm,
+    QuestionReportForm,
+)
 from .models import Kit, KitItem
 
 PAGE_SIZE = 50
@@ -54,6 +62,37 @@ def question_detail(request, key: str):
     qs = selectors.with_rubric(selectors.question_base(request.organization))
     question = get_for_tenant_or_404(request, qs, include_shared=True, key=key)
     return render(request, "bank/question_detail.html", {"question": question})
+
+
+@member_required
+def question_report(request, key: str):
+    """Any member reports a problem with a shipped question to the bank's editors
+    (``authoring.question_report``); an organization's own question is edited, not reported
+    (404 here). Safe to repeat: a double click files one report."""
+    question = get_for_tenant_or_404(
+        request,
+        selectors.question_base(request.organization).filter(organization__isnull=True),
+        include_shared=True,
+        key=key,
+    )
+    form = QuestionReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def file() -> once.Done:
+            authoring.question_report(
+                organization=request.organization,
+                question=question,
+                user=request.user,
+                text=form.cleaned_data["text"],
+            )
+            return once.Done(reverse("bank:question_detail", args=[question.key]))
+
+        if response := once.submit_form(request, form, file):
+            messages.success(request, "Thank you: the bank's editors have your report.")
+            return response
+    context = {"question": question, "form": form, "form_key": once.form_key(request)}
+    status = 400 if form.errors else 200
+    return render(request, "bank/question_report.html", context, status=status)
 
 
 @member_required
