@@ -83,19 +83,25 @@ def practice_create(request):
 
         if response := once.submit_form(request, form, create):
             return response
-    given = {c.key: _posted_rating(form, c.key) for c in form.criteria}
+    return _practice_form_page(request, form, question)
+
+
+def _practice_form_page(request, form, question, practice: PracticeAnswer | None = None):
+    """The practice answer form (new or edit): the rubric with the ratings as sent, else the
+    stored reference; 400 when the form has errors."""
+    if form.is_bound or practice is None:
+        given = {c.key: _posted_rating(form, c.key) for c in form.criteria}
+    else:
+        given = dict(practice.reference)
     context = {
         "form": form,
         "question": question,
+        "practice": practice,
         "rows": selectors.rubric_rows(question, given),
         "form_key": once.form_key(request),
     }
-    return render(
-        request,
-        "calibration/practice_form.html",
-        context,
-        status=400 if form.errors else 200,
-    )
+    status = 400 if form.errors else 200
+    return render(request, "calibration/practice_form.html", context, status=status)
 
 
 @role_required(ADMINS)
@@ -122,24 +128,7 @@ def practice_edit(request, pk: int):
             once.form_errors_from(exc, form)
         else:
             return redirect("calibration:practice_detail", pk=practice.pk)
-    given = (
-        {c.key: _posted_rating(form, c.key) for c in form.criteria}
-        if form.is_bound
-        else dict(practice.reference)
-    )
-    context = {
-        "form": form,
-        "question": question,
-        "practice": practice,
-        "rows": selectors.rubric_rows(question, given),
-        "form_key": once.form_key(request),
-    }
-    return render(
-        request,
-        "calibration/practice_form.html",
-        context,
-        status=400 if form.errors else 200,
-    )
+    return _practice_form_page(request, form, question, practice)
 
 
 @role_required(ADMINS)

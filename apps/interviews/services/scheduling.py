@@ -167,9 +167,9 @@ def _address(from_email: str) -> str:
     return from_email.rsplit("<", 1)[-1].rstrip(">").strip()
 
 
-def send_interview_invite(message: OutboxMessage) -> None:
-    """Outbox handler: compose the invite from the session as it is now, and send it."""
-    payload = message.payload or {}
+def _session_and_interviewer(payload: dict):
+    """The session and interviewer an invite or cancellation row names (GiveUp when either is
+    gone or the interviewer has no e-mail address: nothing could ever be sent)."""
     session = (
         CandidateSession.objects.select_related("candidate", "position", "stage")
         .filter(pk=payload.get("session_id"))
@@ -178,6 +178,13 @@ def send_interview_invite(message: OutboxMessage) -> None:
     user = get_user_model().objects.filter(pk=payload.get("user_id")).first()
     if session is None or user is None or not user.email:
         raise outbox.GiveUp("no such session or interviewer, or no e-mail address")
+    return session, user
+
+
+def send_interview_invite(message: OutboxMessage) -> None:
+    """Outbox handler: compose the invite from the session as it is now, and send it."""
+    payload = message.payload or {}
+    session, user = _session_and_interviewer(payload)
     if session.status == CandidateSession.Status.CANCELLED:
         raise outbox.GiveUp("the session was cancelled")
     if session.scheduled_at is None or session.scheduled_at.isoformat() != payload.get(
@@ -227,14 +234,7 @@ def send_interview_cancel(message: OutboxMessage) -> None:
     """Outbox handler: tell one interviewer the interview is off, with the calendar's CANCEL.
     Composed from the session as it is now (an erased candidate is named by the placeholder)."""
     payload = message.payload or {}
-    session = (
-        CandidateSession.objects.select_related("candidate", "position", "stage")
-        .filter(pk=payload.get("session_id"))
-        .first()
-    )
-    user = get_user_model().objects.filter(pk=payload.get("user_id")).first()
-    if session is None or user is None or not user.email:
-        raise outbox.GiveUp("no such session or interviewer, or no e-mail address")
+    session, user = _session_and_interviewer(payload)
     if session.status != CandidateSession.Status.CANCELLED or session.scheduled_at is None:
         raise outbox.GiveUp("the session is not cancelled any more")
     when = timezone.localtime(session.scheduled_at)
