@@ -10,7 +10,6 @@ Reuses the outage machinery of test_outbox_outage (own redis-server, worker, que
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
@@ -22,13 +21,7 @@ from apps.outbox.models import OutboxMessage
 from apps.outbox.tasks import sweep_outbox
 from tests.ats.fakes.bullhorn import FakeBullhorn
 from tests.ats.test_greenhouse import make_position, score
-from tests.integration.test_outbox_outage import (
-    RedisServer,
-    broker,
-    start_worker,
-    wait_until_sent,
-)
-from tests.integration.test_webhook_worker import stop_process
+from tests.integration.test_outbox_outage import outage_rig, wait_until_sent
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -55,15 +48,9 @@ def test_a_broker_outage_delays_the_bullhorn_result_but_loses_and_repeats_nothin
         organization=org, status="Technical screen", position=position, send_takehome=True
     )
 
-    redis_server = RedisServer()
-    queue = f"bullhorn-outage-{uuid.uuid4().hex[:10]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log = tmp_path / "worker.log"
-    redis_server.start()
-    worker = start_worker(redis_server.url, queue, mail_dir, log)
     try:
-        with broker(redis_server.url, queue):
+        with outage_rig(tmp_path, "bullhorn-outage") as rig:
+            log = rig.log
             bullhorn.connection_save(
                 organization=org,
                 client_id=account.client_id,
@@ -88,7 +75,7 @@ def test_a_broker_outage_delays_the_bullhorn_result_but_loses_and_repeats_nothin
             session = CandidateSession.objects.get(organization=org)
             session.interviewers.add(interviewer)
 
-            redis_server.stop()  # the outage
+            rig.redis.stop()  # the outage
             began = time.monotonic()
             score(session, interviewer)  # commits; queueing the write-back fails, only logged
             score_seconds = time.monotonic() - began
@@ -96,14 +83,12 @@ def test_a_broker_outage_delays_the_bullhorn_result_but_loses_and_repeats_nothin
             assert result.status == OutboxMessage.Status.PENDING
             assert account.notes == [] and account.files == {}
 
-            redis_server.start()
+            rig.redis.start()
             assert sweep_outbox() >= 1
             assert sweep_outbox() >= 1  # two tasks for the row, one write-back
             wait_until_sent("the write-back after the outage", log=log)
             time.sleep(1.0)  # let the worker take the duplicate task too
     finally:
-        stop_process(worker)
-        redis_server.stop()
         fake.close()
 
     result.refresh_from_db()

@@ -9,7 +9,6 @@ test's PostgreSQL database and a queue of its own)."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -21,13 +20,7 @@ from apps.outbox.models import OutboxMessage
 from apps.outbox.tasks import sweep_outbox
 from tests.ats.conftest import basic_auth
 from tests.ats.test_greenhouse import complete, make_position, receiver, send_payload
-from tests.integration.test_outbox_outage import (
-    RedisServer,
-    broker,
-    start_worker,
-    wait_until_sent,
-)
-from tests.integration.test_webhook_worker import stop_process
+from tests.integration.test_outbox_outage import outage_rig, wait_until_sent
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -44,40 +37,30 @@ def test_a_broker_outage_delays_the_greenhouse_callback_but_loses_and_repeats_no
     greenhouse.credentials(HTTP_AUTHORIZATION=basic_auth(raw_key))
     position = make_position(org, recruiter)
 
-    redis_server = RedisServer()
-    queue = f"greenhouse-outage-{uuid.uuid4().hex[:10]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log = tmp_path / "worker.log"
-    redis_server.start()
-    worker = start_worker(redis_server.url, queue, mail_dir, log)
-    try:
-        with broker(redis_server.url, queue):
-            response = greenhouse.post(
-                "/integrations/greenhouse/send_test",
-                send_payload(position, url=receiver.url),
-                format="json",
-            )
-            assert response.status_code == 200
-            wait_until_sent("the invitation e-mail", log=log)
-            session = CandidateSession.objects.get(pk=int(response.json()["partner_interview_id"]))
+    with outage_rig(tmp_path, "greenhouse-outage") as rig:
+        log = rig.log
+        response = greenhouse.post(
+            "/integrations/greenhouse/send_test",
+            send_payload(position, url=receiver.url),
+            format="json",
+        )
+        assert response.status_code == 200
+        wait_until_sent("the invitation e-mail", log=log)
+        session = CandidateSession.objects.get(pk=int(response.json()["partner_interview_id"]))
 
-            redis_server.stop()  # the outage
-            began = time.monotonic()
-            complete(session)  # commits; queueing the PATCH fails and is only logged
-            submit_seconds = time.monotonic() - began
-            callback = OutboxMessage.objects.get(kind=CALLBACK_KIND)
-            assert callback.status == OutboxMessage.Status.PENDING
-            assert receiver.records == []
+        rig.redis.stop()  # the outage
+        began = time.monotonic()
+        complete(session)  # commits; queueing the PATCH fails and is only logged
+        submit_seconds = time.monotonic() - began
+        callback = OutboxMessage.objects.get(kind=CALLBACK_KIND)
+        assert callback.status == OutboxMessage.Status.PENDING
+        assert receiver.records == []
 
-            redis_server.start()
-            assert sweep_outbox() >= 1
-            assert sweep_outbox() >= 1  # two tasks for the row, one PATCH
-            wait_until_sent("the callback after the outage", log=log)
-            time.sleep(1.0)  # let the worker take the duplicate task too
-    finally:
-        stop_process(worker)
-        redis_server.stop()
+        rig.redis.start()
+        assert sweep_outbox() >= 1
+        assert sweep_outbox() >= 1  # two tasks for the row, one PATCH
+        wait_until_sent("the callback after the outage", log=log)
+        time.sleep(1.0)  # let the worker take the duplicate task too
 
     callback.refresh_from_db()
     assert callback.status == OutboxMessage.Status.SENT, log.read_text()[-3000:]

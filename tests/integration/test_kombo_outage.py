@@ -9,7 +9,6 @@ test's PostgreSQL database and a queue of its own)."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
@@ -23,13 +22,7 @@ from apps.outbox.models import OutboxMessage
 from apps.outbox.tasks import sweep_outbox
 from tests.ats.fakes.kombo import FakeKombo, order_event
 from tests.ats.test_greenhouse import complete, make_position
-from tests.integration.test_outbox_outage import (
-    RedisServer,
-    broker,
-    start_worker,
-    wait_until_sent,
-)
-from tests.integration.test_webhook_worker import stop_process
+from tests.integration.test_outbox_outage import outage_rig, wait_until_sent
 
 pytestmark = [pytest.mark.real_worker, pytest.mark.django_db(transaction=True)]
 
@@ -48,15 +41,9 @@ def test_a_broker_outage_delays_the_kombo_result_but_loses_and_repeats_nothing(
         position=position, order=1, name="Take-home", mode="take_home", kit=position.kit
     )
 
-    redis_server = RedisServer()
-    queue = f"kombo-outage-{uuid.uuid4().hex[:10]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log = tmp_path / "worker.log"
-    redis_server.start()
-    worker = start_worker(redis_server.url, queue, mail_dir, log)
     try:
-        with broker(redis_server.url, queue):
+        with outage_rig(tmp_path, "kombo-outage") as rig:
+            log = rig.log
             connection = connection_save(
                 organization=org, integration_id=INTEGRATION, region="eu", api_key=KEY,
                 webhook_secret="whsec-outage",
@@ -69,7 +56,7 @@ def test_a_broker_outage_delays_the_kombo_result_but_loses_and_repeats_nothing(
             assert order.status == KomboOrder.Status.CREATED
             wait_until_sent("the packages and the invitation e-mail", log=log)
 
-            redis_server.stop()  # the outage
+            rig.redis.stop()  # the outage
             began = time.monotonic()
             complete(order.session)  # commits; queueing the PUT fails and is only logged
             submit_seconds = time.monotonic() - began
@@ -77,14 +64,12 @@ def test_a_broker_outage_delays_the_kombo_result_but_loses_and_repeats_nothing(
             assert result.status == OutboxMessage.Status.PENDING
             assert fake.results() == []
 
-            redis_server.start()
+            rig.redis.start()
             assert sweep_outbox() >= 1
             assert sweep_outbox() >= 1  # two tasks for the row, one PUT
             wait_until_sent("the Kombo result after the outage", log=log)
             time.sleep(1.0)  # let the worker take the duplicate task too
     finally:
-        stop_process(worker)
-        redis_server.stop()
         fake.stop()
 
     result.refresh_from_db()

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -119,6 +120,40 @@ def broker(url: str, queue: str):
         app._pool = None
         app.amqp._producer_pool = None
         outbox_services.broker_reconfigured()
+
+
+@dataclass(frozen=True)
+class Rig:
+    """A test's own broker and worker: ``redis`` can be stopped (the outage) and started again;
+    the worker writes e-mails into ``mail_dir`` and its log into ``log``."""
+
+    redis: RedisServer
+    queue: str
+    mail_dir: Path
+    log: Path
+
+
+@contextmanager
+def outage_rig(tmp_path: Path, name: str):
+    """A redis-server of the test's own, a real worker on a queue of its own, and this process
+    pointed at them (``broker``); both stopped however the test ends."""
+    redis_server = RedisServer()
+    queue = f"{name}-{uuid.uuid4().hex[:10]}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log = tmp_path / "worker.log"
+    redis_server.start()
+    worker = start_worker(redis_server.url, queue, mail_dir, log)
+    try:
+        with broker(redis_server.url, queue):
+            yield Rig(redis_server, queue, mail_dir, log)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        redis_server.stop()
 
 
 def _test_database_url() -> str:
@@ -230,14 +265,9 @@ def test_a_broker_outage_loses_no_email_and_sends_none_twice(
     settings.TAKEHOME_RATE_LIMIT_PER_MINUTE = 10 * SUBMITS  # every candidate is on 127.0.0.1
     settings.WEBHOOKS_ALLOW_LOOPBACK = True
     greenhouse = PatchReceiver()
-    redis_server = RedisServer()
-    queue = f"outbox-outage-{uuid.uuid4().hex[:10]}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    redis_server.start()
-    worker = start_worker(redis_server.url, queue, mail_dir, tmp_path / "worker.log")
     try:
-        with broker(redis_server.url, queue):
+        with outage_rig(tmp_path, "outbox-outage") as rig:
+            mail_dir = rig.mail_dir
             # Before the outage: take-homes are sent out and their links mailed as usual.
             created = [
                 invitations.invitation_create(
@@ -270,7 +300,7 @@ def test_a_broker_outage_loses_no_email_and_sends_none_twice(
             (gail,) = [m for m in read_mail(mail_dir) if m["To"] == "gail@example.com"]
             gail_token = gail.get_payload().split("/t/")[1].split("/")[0]
 
-            redis_server.stop()  # the outage: the worker loses its broker and waits
+            rig.redis.stop()  # the outage: the worker loses its broker and waits
             slowest = 0.0
             for one in created:
                 candidate = type(client)()
@@ -309,7 +339,7 @@ def test_a_broker_outage_loses_no_email_and_sends_none_twice(
             assert len(during) == OutboxMessage.objects.count() - before
             by_kind = Counter(row.kind for row in during)
 
-            redis_server.start()  # back, empty: nothing queued during the outage is there
+            rig.redis.start()  # back, empty: nothing queued during the outage is there
             # The beat's sweep, twice: two tasks per row, yet one e-mail each.
             assert sweep_outbox() == len(during)
             assert sweep_outbox() == len(during)
@@ -317,12 +347,6 @@ def test_a_broker_outage_loses_no_email_and_sends_none_twice(
             time.sleep(1.0)  # let the worker take the duplicate tasks too
             assert sweep_outbox() == 0
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        redis_server.stop()
         greenhouse.stop()
 
     log = (tmp_path / "worker.log").read_text(errors="replace")
