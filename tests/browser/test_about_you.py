@@ -68,7 +68,7 @@ def test_after_a_take_home_the_candidate_answers_from_the_receipt(live_server, n
     assert _saved() == ANSWERS
 
 
-def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_page, org):
+def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_page, org, axe):
     recruiter = MembershipFactory(organization=org, role=Role.RECRUITER).user
     candidate = services.candidate_create(organization=org, name="Ada", email="ada@example.com")
     session = services.session_create(
@@ -82,7 +82,9 @@ def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_p
     page = new_page()
     page.goto(live_server.url + urlsplit(url).path)
     assert "Contoso" not in page.content()  # the page names the organization, not the client
+    axe(page, "the e-mailed voluntary questions")
     _answers(page)
 
     page.wait_for_selector("text=your answers are saved")
+    axe(page, "the voluntary questions, saved")
     assert _saved() == ANSWERS

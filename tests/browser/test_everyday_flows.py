@@ -143,6 +143,15 @@ def test_signed_in_pages_fit_a_390px_phone(live_server, new_page, shipped_bank, 
     assert (
         page.get_attribute("#nav-links a[aria-current=page]", "href") == "/interviews/candidates/"
     )
-    for path in ("/", "/interviews/mine/"):
+    candidate = session.candidate_id
+    shipped = session.items.first().question_key
+    for path in (
+        "/",
+        "/interviews/mine/",
+        f"/interviews/candidates/{candidate}/",
+        f"/interviews/candidates/{candidate}/edit/",
+        f"/bank/questions/{shipped}/report/",
+    ):
         page.goto(base + path)
+        assert _too_wide(page) == [], path
         axe(page, f"{path} at 390 px")
