@@ -18,6 +18,9 @@ for _kind, _handler in bullhorn.KINDS.items():
 events.subscribe(kombo.on_event)
 outbox.register(kombo.ORDER_KIND, kombo.order_send)
 outbox.register(kombo.PACKAGES_KIND, kombo.packages_send)
+outbox.register(
+    kombo.UNPUBLISH_KIND, kombo.packages_unpublish, secret_keys=(kombo.packages.UNPUBLISH_SECRET,)
+)
 outbox.register(kombo.RESULT_KIND, kombo.result_send)
 outbox.register(kombo.SYNC_KIND, kombo.sync_send)
 kombo.watch_plans()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import crypto
-from apps.ats.kombo import ORDER_KIND, PACKAGES_KIND, RESULT_KIND
+from apps.ats.kombo import ORDER_KIND, PACKAGES_KIND, RESULT_KIND, UNPUBLISH_KIND
 from apps.ats.kombo.packages import package_id
 from apps.ats.kombo.services import connection_save, expected_signature
 from apps.ats.models import KomboConnection, KomboOrder
@@ -195,7 +195,14 @@ def test_disconnecting_asks_then_deletes_the_key_and_stops_every_call(
     # The webhook URL is a 404, even correctly signed with the old secret; nothing is stored.
     assert order_in(client, conn, stage, order_id="after").status_code == 404
     assert not KomboOrder.objects.filter(kombo_order_id="after").exists()
-    # Nothing calls Kombo: no sync, no result of the take-home submitted meanwhile.
+    # One last call, with the key the outbox row carried: the packages leave the client's ATS,
+    # so nobody orders a take-home that would go nowhere. Then the row forgets the key.
+    assert send_rows(UNPUBLISH_KIND) == [Status.SENT]
+    last = fake.packages()[-1]
+    assert last.body == {"packages": []} and last.headers["authorization"] == f"Bearer {KEY}"
+    unpublish_row = OutboxMessage.objects.get(kind=UNPUBLISH_KIND)
+    assert unpublish_row.payload["api_key_encrypted"] == ""
+    # Nothing else calls Kombo: no sync, no result of the take-home submitted meanwhile.
     calls = len(fake.calls)
     assert sync_orders() == 0 and not OutboxMessage.objects.filter(kind=SYNC_KIND).exists()
     complete(order.session)
@@ -219,6 +226,22 @@ def test_disconnecting_asks_then_deletes_the_key_and_stops_every_call(
     assert send_rows(RESULT_KIND) == [Status.SENT]
     (call,) = fake.results(order.kombo_order_id)
     assert call.body["status"] == "COMPLETED"
+
+
+def test_reconnecting_before_the_unpublish_is_sent_keeps_the_packages(
+    org, org_admin, connection, stage, fake
+):
+    from apps.ats.kombo.services import connection_disconnect
+
+    connection_disconnect(connection=connection, user=org_admin)
+    connection_save(
+        organization=org, integration_id=INTEGRATION, region="eu", api_key=KEY,
+        webhook_secret=SECRET, user=org_admin,
+    )  # fmt: skip
+    assert send_rows(UNPUBLISH_KIND) == [Status.FAILED]  # superseded: nothing emptied
+    assert send_rows(PACKAGES_KIND) == [Status.SENT]
+    assert fake.packages()[-1].body["packages"] != []
+    assert OutboxMessage.objects.get(kind=UNPUBLISH_KIND).payload["api_key_encrypted"] == ""
 
 
 @pytest.mark.parametrize("who", ["recruiter", "interviewer", "outsider"])

@@ -30,12 +30,14 @@ from .tasks import sync_orders  # noqa: F401 - registers the beat's task
 
 ORDER_KIND = services.ORDER_KIND
 PACKAGES_KIND = packages.KIND
+UNPUBLISH_KIND = packages.UNPUBLISH_KIND
 RESULT_KIND = results.KIND
 SYNC_KIND = sync.KIND
 
 on_event = results.on_event
 order_send = services.order_send
 packages_send = packages.send
+packages_unpublish = packages.unpublish
 result_send = results.send
 sync_send = sync.send
 watch_plans = packages.watch_plans

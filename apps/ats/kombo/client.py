@@ -35,11 +35,15 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRYABLE = {408, 425, 429}
 
 
-def _headers(connection: KomboConnection) -> dict[str, str]:
-    if not connection.has_credentials:
-        raise outbox.GiveUp("Kombo is disconnected (an admin deleted the key)")
+def _headers(connection: KomboConnection, key_encrypted: str | None = None) -> dict[str, str]:
+    """``key_encrypted``: the key to use instead of the connection's (the disconnect's last
+    call, made with the key it took off the connection)."""
+    if key_encrypted is None:
+        if not connection.has_credentials:
+            raise outbox.GiveUp("Kombo is disconnected (an admin deleted the key)")
+        key_encrypted = connection.api_key_encrypted
     try:
-        key = crypto.decrypt(connection.api_key_encrypted)
+        key = crypto.decrypt(key_encrypted)
     except crypto.InvalidToken:
         raise outbox.GiveUp("the stored Kombo API key no longer decrypts") from None
     return {
@@ -50,9 +54,11 @@ def _headers(connection: KomboConnection) -> dict[str, str]:
     }
 
 
-def put(connection: KomboConnection, path: str, body: dict) -> dict:
+def put(
+    connection: KomboConnection, path: str, body: dict, *, key_encrypted: str | None = None
+) -> dict:
     """PUT ``body`` as JSON to Kombo; the decoded answer, or RetryLater/GiveUp."""
-    return _call(connection, "PUT", path, json=body)
+    return _call(connection, "PUT", path, json=body, key_encrypted=key_encrypted)
 
 
 def get(connection: KomboConnection, path: str, params: dict) -> dict:
@@ -60,11 +66,19 @@ def get(connection: KomboConnection, path: str, params: dict) -> dict:
     return _call(connection, "GET", path, params=params)
 
 
-def _call(connection: KomboConnection, method: str, path: str, **kwargs) -> dict:
+def _call(
+    connection: KomboConnection,
+    method: str,
+    path: str,
+    *,
+    key_encrypted: str | None = None,
+    **kwargs,
+) -> dict:
     url = f"{connection.api_url}{path}"
+    headers = _headers(connection, key_encrypted)
     try:
         with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as http:
-            response = http.request(method, url, headers=_headers(connection), **kwargs)
+            response = http.request(method, url, headers=headers, **kwargs)
     except httpx.HTTPError as exc:
         raise outbox.RetryLater(f"{method} {path} failed: {exc!r}") from None
     status = response.status_code
@@ -85,8 +99,10 @@ def _call(connection: KomboConnection, method: str, path: str, **kwargs) -> dict
     raise outbox.GiveUp(f"Kombo refused {method} {path} ({status}): {snippet}")
 
 
-def put_packages(connection: KomboConnection, body: dict) -> dict:
-    return put(connection, "/assessment/packages", body)
+def put_packages(
+    connection: KomboConnection, body: dict, *, key_encrypted: str | None = None
+) -> dict:
+    return put(connection, "/assessment/packages", body, key_encrypted=key_encrypted)
 
 
 def put_result(connection: KomboConnection, kombo_order_id: str, body: dict) -> dict:

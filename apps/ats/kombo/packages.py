@@ -165,3 +165,38 @@ def watch_plans() -> None:
     post_delete.connect(_position_changed, sender=Position, dispatch_uid="kombo-position-deleted")
     post_save.connect(_stage_changed, sender=PositionStage, dispatch_uid="kombo-stage-saved")
     post_delete.connect(_stage_changed, sender=PositionStage, dispatch_uid="kombo-stage-deleted")
+
+
+UNPUBLISH_KIND = "kombo.unpublish"
+#: The payload key holding the (encrypted) API key the disconnect took off the connection:
+#: blanked by the outbox once the row is sent or failed.
+UNPUBLISH_SECRET = "api_key_encrypted"  # noqa: S105 - a payload key, not a secret
+
+
+def unpublish_on_disconnect(connection: KomboConnection) -> None:
+    """Queue the disconnect's last call: the package list emptied in the client's ATS, so its
+    recruiters cannot order a take-home that nobody would receive. The key travels in the
+    outbox row (encrypted), the only place it is still kept, until that row is sent."""
+    outbox.cancel_pending(KIND, "Kombo was disconnected", connection_id=connection.pk)
+    outbox.enqueue(
+        UNPUBLISH_KIND,
+        {"connection_id": connection.pk, UNPUBLISH_SECRET: connection.api_key_encrypted},
+        organization=connection.organization,
+    )
+
+
+def unpublish(message) -> None:
+    """The outbox handler: PUT an empty package list with the key the row carries."""
+    connection = (
+        KomboConnection.objects.filter(pk=message.payload["connection_id"])
+        .select_related("organization")
+        .first()
+    )
+    if connection is None:
+        raise outbox.GiveUp("the Kombo connection was removed")
+    if connection.has_credentials:
+        raise outbox.GiveUp("Kombo was connected again: its packages are published anew")
+    key = (message.payload or {}).get(UNPUBLISH_SECRET) or ""
+    if not key:
+        raise outbox.GiveUp("no key to unpublish with")
+    client.put_packages(connection, {"packages": []}, key_encrypted=key)

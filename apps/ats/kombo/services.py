@@ -122,10 +122,12 @@ def results_requeue(connection: KomboConnection) -> int:
 @transaction.atomic
 def connection_disconnect(*, connection: KomboConnection, user, request=None) -> None:
     """Stop using Kombo: the stored API key and webhook secret are deleted, so nothing calls
-    Kombo (packages, order sync, results) and the webhook URL answers 404. The orders and
+    Kombo (packages, order sync, results) and the webhook URL answers 404; one last call empties
+    the package list in the client's ATS (``packages.unpublish_on_disconnect``). The orders and
     what they made stay; entering the key and secret again reconnects (same webhook URL) and
     sends the results of the take-homes submitted or scored meanwhile."""
     who = getattr(user, "email", "") or "an admin"
+    packages.unpublish_on_disconnect(connection)
     KomboConnection.objects.filter(pk=connection.pk).update(
         api_key_encrypted="",
         webhook_secret_encrypted="",

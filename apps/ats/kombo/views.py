@@ -158,11 +158,12 @@ def disconnect(request):
             request,
             title="Disconnect Kombo?",
             question=(
-                "InterviewBank deletes the Kombo API key and webhook secret it holds and stops "
-                "calling Kombo: no package is published, no order is received (the webhook URL "
-                "answers 404) and no result is sent. Orders, candidates and applications "
-                "already here stay. Entering the key and secret again reconnects, with the "
-                "same webhook URL, and sends the results of take-homes finished meanwhile."
+                "InterviewBank removes your packages from the ATS, deletes the Kombo API key "
+                "and webhook secret it holds and stops calling Kombo: no order is received (the "
+                "webhook URL answers 404) and no result is sent. Orders, candidates and "
+                "applications already here stay. Entering the key and secret again reconnects, "
+                "with the same webhook URL, and sends the results of take-homes finished "
+                "meanwhile."
             ),
             action="Disconnect Kombo",
             back_url=reverse("kombo:settings"),
