@@ -57,7 +57,7 @@ migrations-check: install-dev
 # (autosave, export and storage need PostgreSQL; each bench makes and drops a database of its own).
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install-dev
-	@for script in bench/scoring.py bench/autosave.py bench/export.py bench/storage.py; do \
+	@for script in bench/scoring.py bench/autosave.py bench/export.py bench/storage.py bench/erasure.py; do \
 		echo "== $$script"; $(BIN)/python $$script || echo "($$script did not run: see above)"; \
 	done
 

@@ -140,7 +140,9 @@ def _like_patterns(strings) -> list[str]:
     return sorted(out)
 
 
-def scrub(*, organization, strings: list[str], objects: list[Any] | None = None) -> int:
+def scrub(
+    *, organization, strings: list[str], objects: list[Any] | None = None, narrow: bool = True
+) -> int:
     """Erasure support: remove every occurrence of `strings` (a candidate's name, e-mail, phone,
     answer texts...) from the organization's audit history, and the changed values recorded for
     `objects`, keeping the entries themselves (who did what, when) with the values replaced by
@@ -151,7 +153,8 @@ def scrub(*, organization, strings: list[str], objects: list[Any] | None = None)
     first narrows the entries to those whose text could hold one of the strings (``_could_name``,
     a superset of what the pattern matches), so an erasure reads a handful of rows rather than
     the organization's whole history; elsewhere every entry is read, in batches. Either way the
-    pattern, in Python, decides what is replaced."""
+    pattern, in Python, decides what is replaced. ``narrow=False`` reads every entry anyway
+    (bench/erasure.py measures both)."""
     from .models import AuditEntry
     from .registry import log_key_for
 
@@ -168,7 +171,7 @@ def scrub(*, organization, strings: list[str], objects: list[Any] | None = None)
         erase_ids = set(entries.filter(whole).values_list("pk", flat=True)) if objects else set()
         if pattern is None:
             entries = entries.filter(pk__in=erase_ids)
-        elif connection.vendor == "postgresql":
+        elif narrow and connection.vendor == "postgresql":
             entries = entries.alias(
                 # A constant SQL text; the patterns are a bound parameter.
                 could_name=RawSQL(  # noqa: S611
