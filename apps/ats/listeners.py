@@ -14,7 +14,7 @@ events.subscribe(greenhouse.on_event)
 outbox.register(greenhouse.CALLBACK_KIND, greenhouse.callback_send)
 events.subscribe(bullhorn.on_event)
 for _kind, _handler in bullhorn.KINDS.items():
-    outbox.register(_kind, _handler)
+    outbox.register(_kind, _handler, secret_keys=bullhorn.SECRET_KEYS.get(_kind, ()))
 events.subscribe(kombo.on_event)
 outbox.register(kombo.ORDER_KIND, kombo.order_send)
 outbox.register(kombo.PACKAGES_KIND, kombo.packages_send)

@@ -794,6 +794,19 @@ def test_disconnecting_asks_then_deletes_the_credentials_and_stops_every_call(
     assert connection.status == Status.DISABLED
     for name in bullhorn.CREDENTIAL_FIELDS:
         assert getattr(connection, name) == "", name
+    # One last call, with the credentials the outbox row carried: our event subscription is
+    # deleted in Bullhorn, no token is stored, and the row forgets the credentials.
+    subscription = f"interviewbank-{org.pk}"
+    assert subscription in account.subscriptions
+    assert run_outbox(bullhorn.UNSUBSCRIBE_KIND) == ["sent"]
+    assert subscription not in account.subscriptions
+    assert fake.calls("DELETE", f"event/subscription/{subscription}")
+    connection.refresh_from_db()
+    for name in bullhorn.CREDENTIAL_FIELDS:
+        assert getattr(connection, name) == "", name
+    assert connection.subscription_id == ""
+    row = OutboxMessage.objects.get(kind=bullhorn.UNSUBSCRIBE_KIND)
+    assert all(row.payload[name] == "" for name in bullhorn.UNSUBSCRIBE_SECRETS)
     assert AuditEntry.objects.get(event="bullhorn.disconnected").actor == org_admin
     page = client.get(PAGE).content.decode()
     assert "Bullhorn is disconnected." in page and f"Disconnected by {org_admin.email}" in page
@@ -815,6 +828,16 @@ def test_disconnecting_asks_then_deletes_the_credentials_and_stops_every_call(
     connect(org, account)
     run_outbox(bullhorn.RESULT_KIND)
     assert len(account.notes) == 1 and len(account.live_files(cid)) == 1
+
+
+def test_reconnecting_before_the_unsubscribe_is_sent_keeps_the_subscription(
+    org, org_admin, connected, account
+):
+    bullhorn.connection_disconnect(connection=connected, user=org_admin)
+    connect(org, account)
+    assert run_outbox(bullhorn.UNSUBSCRIBE_KIND) == ["sent"]  # nothing to do: connected again
+    assert f"interviewbank-{org.pk}" in account.subscriptions
+    assert BullhornConnection.objects.get(organization=org).status == Status.ACTIVE
 
 
 @pytest.mark.parametrize("who", ["recruiter", "interviewer", "outsider"])

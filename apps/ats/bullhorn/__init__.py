@@ -8,7 +8,10 @@ back through the outbox. Every call to Bullhorn is made by an outbox handler her
 
 - ``bullhorn.connect`` {connection_id}: log in with the stored credentials and subscribe;
 - ``bullhorn.poll`` {connection_id}: fetch and process the subscription's events;
-- ``bullhorn.result`` {application_id}: write the application's result back.
+- ``bullhorn.result`` {application_id}: write the application's result back;
+- ``bullhorn.unsubscribe`` {connection_id, the credentials, encrypted}: a disconnect's last
+  call, deleting our event subscription (the credentials are secret payload keys, blanked by
+  the outbox once the row is sent or failed).
 
 Handlers turn the client's errors into the outbox's: ``RetryAfter`` (429, 5xx, network) ->
 ``RetryLater(after_seconds=Retry-After)``; ``AuthDead`` (a 401 a fresh login cannot cure) ->
@@ -24,7 +27,7 @@ from apps import outbox
 from ..models import BullhornApplication, BullhornConnection
 from . import inbound, results, services
 from .client import AuthDead, BullhornError, Refused, RetryAfter
-from .services import CONNECT_KIND, POLL_KIND, RESULT_KIND
+from .services import CONNECT_KIND, POLL_KIND, RESULT_KIND, UNSUBSCRIBE_KIND, UNSUBSCRIBE_SECRETS
 from .tasks import bullhorn_poll_due  # noqa: F401 - registers the beat's task
 
 __all__ = ["CONNECT_KIND", "KINDS", "POLL_KIND", "RESULT_KIND", "on_event"]
@@ -70,7 +73,25 @@ def result_send(message) -> None:
     _run(lambda: results.result_write(application_id=application_id), connection_id)
 
 
-KINDS = {CONNECT_KIND: connect_send, POLL_KIND: poll_send, RESULT_KIND: result_send}
+def unsubscribe_send(message) -> None:
+    payload = message.payload or {}
+    secrets = {name: payload.get(name, "") for name in UNSUBSCRIBE_SECRETS}
+    # No connection id to disable: the connection is disconnected already.
+    _run(
+        lambda: services.connection_unsubscribe(
+            connection_id=payload["connection_id"], secrets=secrets
+        )
+    )
+
+
+KINDS = {
+    CONNECT_KIND: connect_send,
+    POLL_KIND: poll_send,
+    RESULT_KIND: result_send,
+    UNSUBSCRIBE_KIND: unsubscribe_send,
+}
+#: Payload keys of a kind that the outbox blanks once its row is sent or failed.
+SECRET_KEYS = {UNSUBSCRIBE_KIND: UNSUBSCRIBE_SECRETS}
 
 
 def on_event(event: str, obj) -> None:

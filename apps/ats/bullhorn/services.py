@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 Status = BullhornConnection.Status
 
 CONNECT_KIND = "bullhorn.connect"
+UNSUBSCRIBE_KIND = "bullhorn.unsubscribe"
 POLL_KIND = "bullhorn.poll"
 RESULT_KIND = "bullhorn.result"
 SUBSCRIPTION_ENTITIES = "Candidate,JobSubmission"
@@ -59,6 +60,8 @@ CANDIDATE_FIELDS = "id,firstName,lastName,email,phone"
 
 # The settings an audit entry shows old and new values of (none is a secret).
 AUDITED_SETTINGS = ("client_id", "username", "note_action")
+# The credentials the disconnect's last call (the unsubscribe) carries in its outbox row.
+UNSUBSCRIBE_SECRETS = ("client_secret_encrypted", "password_encrypted")
 # Everything that lets InterviewBank call Bullhorn: deleted by a disconnect.
 CREDENTIAL_FIELDS = (
     "client_secret_encrypted",
@@ -147,10 +150,22 @@ def connection_save(
 @transaction.atomic
 def connection_disconnect(*, connection: BullhornConnection, user, request=None) -> None:
     """Stop using the organization's Bullhorn: the stored credentials and tokens are deleted
-    (nothing can call Bullhorn any more: polls, logins and result writes stop), the mappings,
+    (nothing can call Bullhorn any more: polls, logins and result writes stop), except one last
+    call that removes our event subscription (``connection_unsubscribe``); the mappings,
     events, calls and candidates already brought in stay. Entering the credentials again
     reconnects and writes the results missed meanwhile."""
     now = timezone.now()
+    if connection.subscription_id and connection.has_credentials:
+        # The last call: remove our event subscription from Bullhorn. The credentials travel,
+        # encrypted, in that outbox row only (secret payload keys, blanked once it is sent).
+        outbox.enqueue(
+            UNSUBSCRIBE_KIND,
+            {
+                "connection_id": connection.pk,
+                **{name: getattr(connection, name) for name in UNSUBSCRIBE_SECRETS},
+            },
+            organization=connection.organization,
+        )
     BullhornConnection.objects.filter(pk=connection.pk).update(
         status=Status.DISABLED,
         status_detail=f"Disconnected by {getattr(user, 'email', '') or 'an admin'}.",
@@ -189,6 +204,26 @@ def connection_connect(*, connection_id: int) -> BullhornConnection | None:
     results_requeue(connection.organization_id)
     connection.refresh_from_db()
     return connection
+
+
+def connection_unsubscribe(*, connection_id: int, secrets: dict[str, str]) -> str:
+    """The disconnect's last call: log in with the credentials the outbox row carried (kept in
+    memory only: the client never stores tokens on a disconnected connection) and delete our
+    event subscription. Nothing to do once the connection is connected again."""
+    connection = BullhornConnection.objects.filter(pk=connection_id).first()
+    if connection is None or connection.has_credentials or not connection.subscription_id:
+        return "nothing to unsubscribe"
+    if not all(secrets.get(name) for name in UNSUBSCRIBE_SECRETS):
+        return "no credentials to unsubscribe with"
+    for name in UNSUBSCRIBE_SECRETS:
+        setattr(connection, name, secrets[name])
+    client = Client(connection)
+    client.log_in(full=True)
+    client.delete(f"event/subscription/{connection.subscription_id}")
+    BullhornConnection.objects.filter(
+        pk=connection.pk, subscription_id=connection.subscription_id
+    ).update(subscription_id="", subscribed_at=None)
+    return "unsubscribed"
 
 
 def subscription_id_for(connection: BullhornConnection) -> str:

@@ -334,6 +334,10 @@ class FakeBullhorn:
                     },
                     None,
                 )
+            case ("DELETE", ["event", "subscription", sub_id]):
+                if account.subscriptions.pop(sub_id, None) is None:
+                    return not_found
+                return 200, {"result": True}, None
             case ("GET", ["event", "subscription", sub_id]):
                 if sub_id not in account.subscriptions:
                     return not_found
