@@ -23,7 +23,7 @@ from apps.accounts import confirm, once
 from apps.accounts.models import Role
 from apps.accounts.tenancy import get_for_tenant_or_404, member_required, role_required
 from apps.bank import selectors as bank_selectors
-from apps.bank.models import Anchor, Criterion, Question
+from apps.bank.models import Anchor, Criterion
 
 from . import selectors, services
 from .forms import CriterionRatingsForm, PracticeAnswerForm, QuestionPickForm
@@ -104,15 +104,27 @@ def _practice_form_page(request, form, question, practice: PracticeAnswer | None
     return render(request, "calibration/practice_form.html", context, status=status)
 
 
+def _practice_or_404(request, pk: int) -> PracticeAnswer:
+    """The organization's practice answer with its question version's rubric (criteria and
+    anchors) in two prefetch queries; another organization's is a 404."""
+    rubric = Prefetch(
+        "question__criteria",
+        queryset=Criterion.objects.prefetch_related(
+            Prefetch("anchors", queryset=Anchor.objects.order_by("rating"))
+        ),
+    )
+    return get_for_tenant_or_404(
+        request,
+        PracticeAnswer.objects.select_related("question__competency").prefetch_related(rubric),
+        pk=pk,
+    )
+
+
 @role_required(ADMINS)
 def practice_edit(request, pk: int):
-    practice = get_for_tenant_or_404(
-        request, PracticeAnswer.objects.select_related("question__competency"), pk=pk
-    )
+    practice = _practice_or_404(request, pk)
     # The exact version the practice answer was written for (locked: its rubric stays).
-    question = bank_selectors.with_rubric(
-        Question.objects.select_related("competency").filter(pk=practice.question_id)
-    ).get()
+    question = practice.question
     initial = {"answer": practice.answer, "note": practice.note}
     initial.update({f"c-{key}": value for key, value in practice.reference.items()})
     form = PracticeAnswerForm(request.POST or None, question=question, initial=initial)
@@ -151,17 +163,7 @@ def practice_delete(request, pk: int):
 
 @member_required
 def practice_detail(request, pk: int):
-    rubric = Prefetch(
-        "question__criteria",
-        queryset=Criterion.objects.prefetch_related(
-            Prefetch("anchors", queryset=Anchor.objects.order_by("rating"))
-        ),
-    )
-    practice = get_for_tenant_or_404(
-        request,
-        PracticeAnswer.objects.select_related("question__competency").prefetch_related(rubric),
-        pk=pk,
-    )
+    practice = _practice_or_404(request, pk)
     mine = PracticeRating.objects.filter(practice_answer=practice, user=request.user).first()
     form = CriterionRatingsForm(request.POST or None, question=practice.question)
     if request.method == "POST" and form.is_valid():

@@ -25,10 +25,11 @@ from django.utils import timezone
 from apps import outbox
 from apps.audit import events
 from apps.interviews.models import Candidate, CandidateSession
-from apps.outbox.email import PreparedEmail
+from apps.outbox.email import PreparedEmail, send
 from apps.outbox.models import OutboxMessage
 
 SALT = "fairness.about-you"
+EMAIL_KIND = "fairness.about_you_email"
 EVIDENCE_IN = (CandidateSession.Status.SUBMITTED, CandidateSession.Status.SCORED)
 
 
@@ -83,10 +84,43 @@ def can_ask(candidate: Candidate) -> str:
 def request_send(*, candidate: Candidate, user, request=None) -> bool:
     """E-mail the candidate the link (through the outbox), at most once a day; audited as
     ``candidate.self_report_requested``. False when today's e-mail was already queued.
-    ValidationError (with ``can_ask``'s reason) when it cannot be sent."""
+    ValidationError (with ``can_ask``'s reason) when it cannot be sent.
+
+    The row holds the candidate's id only: the e-mail, and the signed link in it, are made when
+    it is sent (``send_email``), so no link is ever stored and an erased candidate is never
+    written to."""
     reason = can_ask(candidate)
     if reason:
         raise ValidationError(reason)
+    key = f"about-you:{candidate.pk}:{timezone.now().date().isoformat()}"
+    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+        return False  # a double click, or a second ask the same day
+    organization = candidate.organization
+    outbox.enqueue(
+        EMAIL_KIND,
+        {"candidate_id": candidate.pk},
+        organization=organization,
+        dedupe_key=key,  # two clicks racing past the check above still send one e-mail
+    )
+    events.record(
+        organization=organization,
+        actor=user,
+        action="candidate.self_report_requested",
+        target=candidate,
+        request=request,
+    )
+    return True
+
+
+def send_email(message) -> None:
+    """The outbox handler: compose the e-mail with a link signed now, and send it."""
+    candidate = (
+        Candidate.objects.select_related("organization")
+        .filter(pk=(message.payload or {}).get("candidate_id"), erased_at__isnull=True)
+        .first()
+    )
+    if candidate is None or not candidate.organization.collects_self_reported_groups:
+        raise outbox.GiveUp("the candidate was erased, or the organization stopped asking")
     organization = candidate.organization
     url = settings.SITE_URL + reverse("fairness:about_you_link", args=[token_for(candidate)])
     body = render_to_string(
@@ -99,24 +133,11 @@ def request_send(*, candidate: Candidate, user, request=None) -> bool:
             "notice_url": settings.SITE_URL + reverse("privacy_notice", args=[organization.slug]),
         },
     )
-    key = f"about-you:{candidate.pk}:{timezone.now().date().isoformat()}"
-    if OutboxMessage.objects.filter(dedupe_key=key).exists():
-        return False  # a double click, or a second ask the same day
-    outbox.enqueue(
-        "email",
+    send(
         PreparedEmail(
             to=[candidate.email],
             subject=f"{organization.name}: optional questions about you",
             body=body,
-        ).payload(),
-        organization=organization,
-        dedupe_key=key,  # two clicks racing past the check above still send one e-mail
+        ),
+        message=message,
     )
-    events.record(
-        organization=organization,
-        actor=user,
-        action="candidate.self_report_requested",
-        target=candidate,
-        request=request,
-    )
-    return True

@@ -329,6 +329,7 @@ def _erase(candidate: Candidate, *, actor, reason: str) -> Erasure:
         report.save(update_fields=["errors", "candidate_email"])
 
     references = {
+        "candidate_id": [candidate.pk],
         "invitation_id": invitation_ids,
         "session_id": session_ids,
         "decision_id": decision_ids,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -76,8 +77,9 @@ def test_a_live_only_candidate_answers_from_the_e_mailed_link(live_server, new_p
     )
     CandidateSession.objects.filter(pk=session.pk).update(status=CandidateSession.Status.SCORED)
     assert links.request_send(candidate=candidate, user=recruiter) is True
-    body = OutboxMessage.objects.get(kind="email").payload["body"]
-    url = next(word for word in body.split() if "/a/" in word)
+    assert OutboxMessage.objects.get(kind=links.EMAIL_KIND).status == "sent"
+    (email,) = [m for m in mail.outbox if m.to == ["ada@example.com"]]
+    url = next(word for word in email.body.split() if "/a/" in word)
 
     page = new_page()
     page.goto(live_server.url + urlsplit(url).path)

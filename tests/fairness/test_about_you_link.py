@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -52,29 +53,50 @@ def _link_path(candidate) -> str:
 
 
 def test_a_recruiter_e_mails_the_link_once_a_day_and_it_is_audited(
-    client, recruiter, seen, settings
+    client, recruiter, seen, settings, django_capture_on_commit_callbacks
 ):
     client.force_login(recruiter)
     page = client.get(reverse("interviews:candidate_detail", args=[seen.pk])).content.decode()
     assert reverse("fairness:about_you_request", args=[seen.pk]) in page
 
-    response = _send(client, seen)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _send(client, seen)
     assert response.status_code == 302
     again = client.get(response["Location"]).content.decode()
     assert "The optional questions are e-mailed to ada@example.com." in again
-    (email,) = OutboxMessage.objects.filter(kind="email")
-    assert email.payload["to"] == ["ada@example.com"]
-    assert email.payload["subject"] == "Acme Talent: optional questions about you"
-    body = email.payload["body"]
-    url = next(word for word in body.split() if "/a/" in word)
+    # The row holds the candidate's id only: no link is stored, it is signed at send time.
+    (row,) = OutboxMessage.objects.filter(kind=links.EMAIL_KIND)
+    assert row.payload == {"candidate_id": seen.pk}
+    assert row.status == OutboxMessage.Status.SENT
+    (email,) = mail.outbox
+    assert email.to == ["ada@example.com"]
+    assert email.subject == "Acme Talent: optional questions about you"
+    url = next(word for word in email.body.split() if "/a/" in word)
     assert url.startswith(settings.SITE_URL + "/a/")
-    assert "voluntary" in body and "/privacy/notice/acme/" in body
+    assert client.get(urlsplit(url).path).status_code == 200  # the link it sent works
+    assert "voluntary" in email.body and "/privacy/notice/acme/" in email.body
     event = AuditEntry.objects.get(event="candidate.self_report_requested")
     assert (event.actor, event.object_id) == (recruiter, seen.pk)
     # A second click the same day sends nothing more.
     _send(client, seen)
-    assert OutboxMessage.objects.filter(kind="email").count() == 1
+    assert OutboxMessage.objects.filter(kind=links.EMAIL_KIND).count() == 1
     assert AuditEntry.objects.filter(event="candidate.self_report_requested").count() == 1
+
+
+def test_an_erased_candidate_is_never_e_mailed_a_queued_link(recruiter, seen):
+    from apps.outbox import services as outbox_services
+    from apps.privacy.services import erase_candidate
+
+    assert links.request_send(candidate=seen, user=recruiter) is True
+    row = OutboxMessage.objects.get(kind=links.EMAIL_KIND)
+    assert row.status == OutboxMessage.Status.PENDING  # not sent: the test never commits
+    erase_candidate(candidate=seen, actor=None, reason="asked")
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.FAILED  # the erasure cancelled it
+    # Even a row that escaped the cancellation sends nothing for an erased candidate.
+    OutboxMessage.objects.filter(pk=row.pk).update(status=OutboxMessage.Status.PENDING)
+    assert outbox_services.message_send(message_id=row.pk) == OutboxMessage.Status.FAILED
+    assert mail.outbox == []
 
 
 def test_the_candidate_answers_from_the_link_and_can_change_them(client, seen):
@@ -162,14 +184,14 @@ def test_not_before_the_evidence_is_in_nor_when_the_organization_does_not_collec
     response = _send(client, candidate)
     assert response.status_code == 302
     assert "evidence is in" in client.get(response["Location"]).content.decode()
-    assert not OutboxMessage.objects.filter(kind="email").exists()
+    assert not OutboxMessage.objects.filter(kind=links.EMAIL_KIND).exists()
 
 
 @pytest.mark.parametrize("who", ["interviewer", "outsider"])
 def test_interviewers_and_other_tenants_cannot_send_it(client, request, who, seen):
     client.force_login(request.getfixturevalue(who))
     assert _send(client, seen).status_code == 404
-    assert not OutboxMessage.objects.filter(kind="email").exists()
+    assert not OutboxMessage.objects.filter(kind=links.EMAIL_KIND).exists()
 
 
 def test_the_link_is_redacted_from_logs(seen):
