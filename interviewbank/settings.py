@@ -358,7 +358,7 @@ KOMBO_PUBLISH_WINDOW_SECONDS = env_int("KOMBO_PUBLISH_WINDOW_SECONDS", 60, minim
 KOMBO_ATTACH_PDF = env_bool("KOMBO_ATTACH_PDF", True)
 # Who hears of a tenant's report of a problem with a shipped question (comma-separated e-mail
 # addresses of the bank's editors; empty: the reports wait in the Django admin).
-BANK_EDITORS_EMAIL = env.str("BANK_EDITORS_EMAIL", default="")
+BANK_EDITORS_EMAIL = [a.strip() for a in env.list("BANK_EDITORS_EMAIL", default=[]) if a.strip()]
 # Days the e-mailed link to the voluntary self-report questions works (apps.fairness.links).
 FAIRNESS_LINK_DAYS = env_int("FAIRNESS_LINK_DAYS", 30, minimum=1)
 

@@ -34,8 +34,6 @@ from apps.accounts.models import Organization
 from . import importer, schema, selectors
 from .models import Competency, KitItem, Level, Question, Source, Track
 
-REPORT_KIND = "email"
-
 
 def own_key(organization: Organization, key: str) -> str:
     """The stored key of an organization's question: ``<slug>-<key>``, the prefix added once."""
@@ -201,6 +199,7 @@ def question_report(*, organization: Organization, question: Question, user, tex
 
     from apps import outbox
     from apps.audit import events
+    from apps.outbox.email import KIND as EMAIL_KIND
     from apps.outbox.email import PreparedEmail
 
     from .models import QuestionReport
@@ -212,8 +211,7 @@ def question_report(*, organization: Organization, question: Question, user, tex
     )
     report.full_clean()
     report.save()
-    editors = [a.strip() for a in settings.BANK_EDITORS_EMAIL.split(",") if a.strip()]
-    if editors:
+    if editors := settings.BANK_EDITORS_EMAIL:
         change = reverse("admin:bank_questionreport_change", args=[report.pk])
         admin_url = settings.SITE_URL + change
         body = (
@@ -223,7 +221,7 @@ def question_report(*, organization: Organization, question: Question, user, tex
             f"{admin_url}\n"
         )
         outbox.enqueue(
-            REPORT_KIND,
+            EMAIL_KIND,
             PreparedEmail(
                 to=editors, subject=f"Bank report: {question.key} v{question.version}", body=body
             ).payload(),

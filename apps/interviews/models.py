@@ -148,8 +148,13 @@ class Candidate(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.email_normalized = self.email.strip().lower()
+        self.email_normalized = self.normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        """The form two e-mails are compared in: one candidate per address per organization."""
+        return email.strip().lower()
 
 
 class Application(models.Model):

@@ -76,7 +76,7 @@ from apps.interviews.models import (
     Scorecard,
     ScorecardCorrection,
 )
-from apps.interviews.services import scheduling
+from apps.interviews.services import session_cancel
 from apps.outbox.models import OutboxMessage
 from apps.shortlists.models import ClientDecision, ShareLink, ShortlistEntry
 
@@ -350,15 +350,11 @@ def _erase(candidate: Candidate, *, actor, reason: str) -> Erasure:
     # Interviews that have not happened will not: cancelled, and the interviewers' calendars
     # told (composed at send time, after the placeholders above). The stored results stay as
     # they are (no rescore: nothing new is reported about an erased candidate).
-    upcoming = CandidateSession.objects.filter(
-        pk__in=session_ids, status=CandidateSession.Status.SCHEDULED
-    )
-    counts["sessions_cancelled"] = 0
+    scheduled = CandidateSession.Status.SCHEDULED
+    upcoming = list(CandidateSession.objects.filter(pk__in=session_ids, status=scheduled))
     for session in upcoming:
-        session.status = CandidateSession.Status.CANCELLED
-        session.save(update_fields=["status", "updated_at"])
-        scheduling.session_uninvite(session=session)
-        counts["sessions_cancelled"] += 1
+        session_cancel(session=session, rescore=False)
+    counts["sessions_cancelled"] = len(upcoming)
 
     # Last: the audit log also recorded the saves and deletes above, with their old values.
     counts["audit_entries"] = events.scrub(organization=org, strings=strings, objects=audited)

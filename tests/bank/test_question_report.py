@@ -28,7 +28,7 @@ def _url(question) -> str:
 def test_an_interviewer_reports_a_shipped_question_once_and_the_editors_hear_of_it(
     client, org, interviewer, shipped, settings
 ):
-    settings.BANK_EDITORS_EMAIL = "bank@interviewbank.example, editor2@interviewbank.example"
+    settings.BANK_EDITORS_EMAIL = ["bank@interviewbank.example", "editor2@interviewbank.example"]
     client.force_login(interviewer)
     detail = client.get(reverse("bank:question_detail", args=[shipped.key])).content.decode()
     assert _url(shipped) in detail
@@ -52,7 +52,7 @@ def test_an_interviewer_reports_a_shipped_question_once_and_the_editors_hear_of_
 def test_without_editors_configured_the_report_waits_in_the_admin(
     client, interviewer, shipped, settings
 ):
-    settings.BANK_EDITORS_EMAIL = ""
+    settings.BANK_EDITORS_EMAIL = []
     client.force_login(interviewer)
     assert client.post(_url(shipped), {"text": TEXT, "form_key": "s" * 24}).status_code == 302
     assert QuestionReport.objects.count() == 1

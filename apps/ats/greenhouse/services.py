@@ -101,7 +101,7 @@ def _open_order(
             organization=organization,
             partner_test_id=partner_test_id,
             callback_url=url,
-            session__candidate__email_normalized=email.strip().lower(),
+            session__candidate__email_normalized=Candidate.normalize_email(email),
             session__invitation__revoked_at__isnull=True,
         )
         .exclude(session__status=CandidateSession.Status.CANCELLED)

@@ -106,8 +106,8 @@ def publish_soon(*, organization_id: int) -> None:
     )
 
 
-def send(message) -> None:
-    """The outbox handler: PUT the organization's packages as they are now."""
+def _connection_of(message) -> KomboConnection:
+    """The connection an outbox row names (GiveUp when it was removed)."""
     connection = (
         KomboConnection.objects.filter(pk=message.payload["connection_id"])
         .select_related("organization")
@@ -115,6 +115,12 @@ def send(message) -> None:
     )
     if connection is None:
         raise outbox.GiveUp("the Kombo connection was removed")
+    return connection
+
+
+def send(message) -> None:
+    """The outbox handler: PUT the organization's packages as they are now."""
+    connection = _connection_of(message)
     body = packages_body(connection.organization_id)
     try:
         client.put_packages(connection, body)
@@ -187,13 +193,7 @@ def unpublish_on_disconnect(connection: KomboConnection) -> None:
 
 def unpublish(message) -> None:
     """The outbox handler: PUT an empty package list with the key the row carries."""
-    connection = (
-        KomboConnection.objects.filter(pk=message.payload["connection_id"])
-        .select_related("organization")
-        .first()
-    )
-    if connection is None:
-        raise outbox.GiveUp("the Kombo connection was removed")
+    connection = _connection_of(message)
     if connection.has_credentials:
         raise outbox.GiveUp("Kombo was connected again: its packages are published anew")
     key = (message.payload or {}).get(UNPUBLISH_SECRET) or ""

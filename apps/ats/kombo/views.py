@@ -136,12 +136,18 @@ def settings_page(request):
     return response
 
 
-@role_required(ADMINS)
-@require_POST
-def publish(request):
+def _connected_or_404(request) -> KomboConnection:
+    """The organization's connection, while it holds its key (not disconnected)."""
     connection = tenant_filter(request, KomboConnection).first()
     if connection is None or not connection.has_credentials:
         raise Http404("Kombo is not connected.")
+    return connection
+
+
+@role_required(ADMINS)
+@require_POST
+def publish(request):
+    connection = _connected_or_404(request)
     packages.publish_now(connection)
     messages.info(request, "The packages are being published to Kombo.")
     return redirect("kombo:settings")
@@ -150,9 +156,7 @@ def publish(request):
 @role_required(ADMINS)
 def disconnect(request):
     """Ask, then delete the stored key and secret (``services.connection_disconnect``)."""
-    connection = tenant_filter(request, KomboConnection).first()
-    if connection is None or not connection.has_credentials:
-        raise Http404("Kombo is not connected.")
+    connection = _connected_or_404(request)
     if not confirm.confirmed(request):
         return confirm.ask(
             request,

@@ -17,7 +17,7 @@ from ..models import (
 
 def candidate_duplicate(*, organization: Organization, email: str) -> Candidate | None:
     return Candidate.objects.filter(
-        organization=organization, email_normalized=email.strip().lower()
+        organization=organization, email_normalized=Candidate.normalize_email(email)
     ).first()
 
 
@@ -88,7 +88,7 @@ def candidate_update_contact(
     for field, value in wanted.items():
         if value is None or (field != "phone" and not value):
             continue
-        if field == "email" and value.lower() == candidate.email.strip().lower():
+        if field == "email" and Candidate.normalize_email(value) == candidate.email_normalized:
             continue
         if getattr(candidate, field) != value:
             setattr(candidate, field, value)

@@ -241,13 +241,16 @@ def session_assign_interviewers(*, session: CandidateSession, interviewers: Iter
 
 
 @transaction.atomic
-def session_cancel(*, session: CandidateSession) -> CandidateSession:
+def session_cancel(*, session: CandidateSession, rescore: bool = True) -> CandidateSession:
     """Cancel a session: its ratings stop counting in the application's result, and the
-    interviewers invited to it get a calendar cancellation (``scheduling.session_uninvite``)."""
+    interviewers invited to it get a calendar cancellation (``scheduling.session_uninvite``).
+    ``rescore=False``: leave the stored result as it is (an erasure reports nothing new about
+    the person)."""
     session = CandidateSession.objects.select_for_update().get(pk=session.pk)
     if session.status != CandidateSession.Status.CANCELLED:
         session.status = CandidateSession.Status.CANCELLED
         session.save(update_fields=["status", "updated_at"])
         scheduling.session_uninvite(session=session)
-        application_rescore(application=session.application)
+        if rescore:
+            application_rescore(application=session.application)
     return session
